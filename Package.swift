@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+//
+// hvdiff: differential testing of hypervisor memory isolation on a
+// sequentially consistent reference and on the Armv8-A relaxed memory model
+// with a relaxed MMU. See README.md and ../shared/DESIGN.md.
+import PackageDescription
+
+let package = Package(
+    name: "hvdiff",
+    products: [
+        .executable(name: "hvdiff", targets: ["hvdiff"]),
+        .library(name: "Trace", targets: ["Trace"]),
+        .library(name: "Recorder", targets: ["Recorder"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // System libraries.
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CProtobufC",
+            pkgConfig: "libprotobuf-c",
+            providers: [.apt(["libprotobuf-c-dev"])]
+        ),
+
+        // The trace format: schema, generated code, streaming reader/writer, text form.
+        .target(
+            name: "Trace",
+            dependencies: [
+                "CZstd",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Schema"]
+        ),
+
+        // The C recording library a hypervisor written in C links to emit traces.
+        .target(
+            name: "Recorder",
+            dependencies: ["CZstd", "CProtobufC"]
+        ),
+
+        // The command-line tool.
+        .executableTarget(
+            name: "hvdiff",
+            dependencies: [
+                "Trace",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+    ]
+)
