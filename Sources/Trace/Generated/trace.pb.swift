@@ -35,7 +35,7 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 }
 
 /// Who performed an event.
-public nonisolated enum Hvdiff_Trace_PrincipalKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum TracePrincipalKind: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case principalUnspecified // = 0
   case principalHypervisor // = 1
@@ -68,7 +68,7 @@ public nonisolated enum Hvdiff_Trace_PrincipalKind: SwiftProtobuf.Enum, Swift.Ca
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Hvdiff_Trace_PrincipalKind] = [
+  public static let allCases: [TracePrincipalKind] = [
     .principalUnspecified,
     .principalHypervisor,
     .principalHost,
@@ -77,7 +77,7 @@ public nonisolated enum Hvdiff_Trace_PrincipalKind: SwiftProtobuf.Enum, Swift.Ca
 
 }
 
-public nonisolated enum Hvdiff_Trace_HypercallNumber: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum TraceHypercallNumber: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case hcUnspecified // = 0
 
@@ -168,7 +168,7 @@ public nonisolated enum Hvdiff_Trace_HypercallNumber: SwiftProtobuf.Enum, Swift.
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Hvdiff_Trace_HypercallNumber] = [
+  public static let allCases: [TraceHypercallNumber] = [
     .hcUnspecified,
     .hcHostShareHyp,
     .hcHostUnshareHyp,
@@ -195,7 +195,7 @@ public nonisolated enum Hvdiff_Trace_HypercallNumber: SwiftProtobuf.Enum, Swift.
 
 }
 
-public nonisolated enum Hvdiff_Trace_AddressSpace: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum TraceAddressSpace: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case spaceUnspecified // = 0
 
@@ -229,7 +229,7 @@ public nonisolated enum Hvdiff_Trace_AddressSpace: SwiftProtobuf.Enum, Swift.Cas
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Hvdiff_Trace_AddressSpace] = [
+  public static let allCases: [TraceAddressSpace] = [
     .spaceUnspecified,
     .spaceIpa,
     .spacePa,
@@ -237,7 +237,7 @@ public nonisolated enum Hvdiff_Trace_AddressSpace: SwiftProtobuf.Enum, Swift.Cas
 
 }
 
-public nonisolated enum Hvdiff_Trace_AccessOp: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum TraceAccessOp: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case opUnspecified // = 0
   case opRead // = 1
@@ -267,7 +267,7 @@ public nonisolated enum Hvdiff_Trace_AccessOp: SwiftProtobuf.Enum, Swift.CaseIte
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Hvdiff_Trace_AccessOp] = [
+  public static let allCases: [TraceAccessOp] = [
     .opUnspecified,
     .opRead,
     .opWrite,
@@ -275,7 +275,7 @@ public nonisolated enum Hvdiff_Trace_AccessOp: SwiftProtobuf.Enum, Swift.CaseIte
 
 }
 
-public nonisolated enum Hvdiff_Trace_AccessOutcome: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum TraceAccessOutcome: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case outcomeUnrecorded // = 0
   case outcomeOk // = 1
@@ -305,7 +305,7 @@ public nonisolated enum Hvdiff_Trace_AccessOutcome: SwiftProtobuf.Enum, Swift.Ca
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Hvdiff_Trace_AccessOutcome] = [
+  public static let allCases: [TraceAccessOutcome] = [
     .outcomeUnrecorded,
     .outcomeOk,
     .outcomeFault,
@@ -313,7 +313,7 @@ public nonisolated enum Hvdiff_Trace_AccessOutcome: SwiftProtobuf.Enum, Swift.Ca
 
 }
 
-public nonisolated enum Hvdiff_Trace_FaultResolution: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum TraceFaultResolution: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case resolutionUnrecorded // = 0
 
@@ -357,7 +357,7 @@ public nonisolated enum Hvdiff_Trace_FaultResolution: SwiftProtobuf.Enum, Swift.
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Hvdiff_Trace_FaultResolution] = [
+  public static let allCases: [TraceFaultResolution] = [
     .resolutionUnrecorded,
     .resolutionMapped,
     .resolutionExitToHost,
@@ -367,7 +367,7 @@ public nonisolated enum Hvdiff_Trace_FaultResolution: SwiftProtobuf.Enum, Swift.
 
 }
 
-public nonisolated enum Hvdiff_Trace_ExitReason: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum TraceExitReason: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case exitUnspecified // = 0
   case exitHypercall // = 1
@@ -409,7 +409,7 @@ public nonisolated enum Hvdiff_Trace_ExitReason: SwiftProtobuf.Enum, Swift.CaseI
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Hvdiff_Trace_ExitReason] = [
+  public static let allCases: [TraceExitReason] = [
     .exitUnspecified,
     .exitHypercall,
     .exitStage2Fault,
@@ -421,7 +421,7 @@ public nonisolated enum Hvdiff_Trace_ExitReason: SwiftProtobuf.Enum, Swift.CaseI
 
 }
 
-public nonisolated enum Hvdiff_Trace_MemoryOrder: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum TraceMemoryOrder: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case orderUnspecified // = 0
   case orderPlain // = 1
@@ -454,7 +454,7 @@ public nonisolated enum Hvdiff_Trace_MemoryOrder: SwiftProtobuf.Enum, Swift.Case
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Hvdiff_Trace_MemoryOrder] = [
+  public static let allCases: [TraceMemoryOrder] = [
     .orderUnspecified,
     .orderPlain,
     .orderRelease,
@@ -463,7 +463,7 @@ public nonisolated enum Hvdiff_Trace_MemoryOrder: SwiftProtobuf.Enum, Swift.Case
 
 }
 
-public nonisolated enum Hvdiff_Trace_BarrierKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum TraceBarrierKind: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case barrierUnspecified // = 0
   case barrierDmb // = 1
@@ -496,7 +496,7 @@ public nonisolated enum Hvdiff_Trace_BarrierKind: SwiftProtobuf.Enum, Swift.Case
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Hvdiff_Trace_BarrierKind] = [
+  public static let allCases: [TraceBarrierKind] = [
     .barrierUnspecified,
     .barrierDmb,
     .barrierDsb,
@@ -505,7 +505,7 @@ public nonisolated enum Hvdiff_Trace_BarrierKind: SwiftProtobuf.Enum, Swift.Case
 
 }
 
-public nonisolated enum Hvdiff_Trace_BarrierDomain: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum TraceBarrierDomain: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case domainUnspecified // = 0
   case domainSy // = 1
@@ -565,7 +565,7 @@ public nonisolated enum Hvdiff_Trace_BarrierDomain: SwiftProtobuf.Enum, Swift.Ca
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Hvdiff_Trace_BarrierDomain] = [
+  public static let allCases: [TraceBarrierDomain] = [
     .domainUnspecified,
     .domainSy,
     .domainSt,
@@ -583,7 +583,7 @@ public nonisolated enum Hvdiff_Trace_BarrierDomain: SwiftProtobuf.Enum, Swift.Ca
 
 }
 
-public nonisolated enum Hvdiff_Trace_TlbiOp: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum TraceTlbiOp: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case tlbiUnspecified // = 0
   case tlbiVmalls12E1 // = 1
@@ -661,7 +661,7 @@ public nonisolated enum Hvdiff_Trace_TlbiOp: SwiftProtobuf.Enum, Swift.CaseItera
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Hvdiff_Trace_TlbiOp] = [
+  public static let allCases: [TraceTlbiOp] = [
     .tlbiUnspecified,
     .tlbiVmalls12E1,
     .tlbiVmalls12E1Is,
@@ -685,7 +685,7 @@ public nonisolated enum Hvdiff_Trace_TlbiOp: SwiftProtobuf.Enum, Swift.CaseItera
 
 }
 
-public nonisolated enum Hvdiff_Trace_Sysreg: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum TraceSysreg: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
   case vttbrEl2 // = 1
@@ -721,7 +721,7 @@ public nonisolated enum Hvdiff_Trace_Sysreg: SwiftProtobuf.Enum, Swift.CaseItera
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Hvdiff_Trace_Sysreg] = [
+  public static let allCases: [TraceSysreg] = [
     .unspecified,
     .vttbrEl2,
     .ttbr0El2,
@@ -731,7 +731,7 @@ public nonisolated enum Hvdiff_Trace_Sysreg: SwiftProtobuf.Enum, Swift.CaseItera
 
 }
 
-public nonisolated enum Hvdiff_Trace_HintKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum TraceHintKind: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case hintUnspecified // = 0
   case hintSetRootLock // = 1
@@ -767,7 +767,7 @@ public nonisolated enum Hvdiff_Trace_HintKind: SwiftProtobuf.Enum, Swift.CaseIte
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Hvdiff_Trace_HintKind] = [
+  public static let allCases: [TraceHintKind] = [
     .hintUnspecified,
     .hintSetRootLock,
     .hintSetOwnerRoot,
@@ -777,7 +777,7 @@ public nonisolated enum Hvdiff_Trace_HintKind: SwiftProtobuf.Enum, Swift.CaseIte
 
 }
 
-public nonisolated enum Hvdiff_Trace_LockKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+public nonisolated enum TraceLockKind: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case lockUnspecified // = 0
   case lockAcquire // = 1
@@ -810,7 +810,7 @@ public nonisolated enum Hvdiff_Trace_LockKind: SwiftProtobuf.Enum, Swift.CaseIte
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Hvdiff_Trace_LockKind] = [
+  public static let allCases: [TraceLockKind] = [
     .lockUnspecified,
     .lockAcquire,
     .lockTryAcquire,
@@ -820,7 +820,7 @@ public nonisolated enum Hvdiff_Trace_LockKind: SwiftProtobuf.Enum, Swift.CaseIte
 }
 
 /// The first record of every trace.
-public nonisolated struct Hvdiff_Trace_Header: Sendable {
+public nonisolated struct TraceHeader: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -828,8 +828,8 @@ public nonisolated struct Hvdiff_Trace_Header: Sendable {
   /// Version of this schema's semantics; readers reject versions they do not know.
   public var formatVersion: UInt32 = 0
 
-  public var machine: Hvdiff_Trace_Machine {
-    get {_machine ?? Hvdiff_Trace_Machine()}
+  public var machine: TraceMachine {
+    get {_machine ?? TraceMachine()}
     set {_machine = newValue}
   }
   /// Returns true if `machine` has been explicitly set.
@@ -850,10 +850,10 @@ public nonisolated struct Hvdiff_Trace_Header: Sendable {
 
   public init() {}
 
-  fileprivate var _machine: Hvdiff_Trace_Machine? = nil
+  fileprivate var _machine: TraceMachine? = nil
 }
 
-public nonisolated struct Hvdiff_Trace_Machine: Sendable {
+public nonisolated struct TraceMachine: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -869,14 +869,14 @@ public nonisolated struct Hvdiff_Trace_Machine: Sendable {
   /// 64-bit words of content modelled per page.
   public var wordsPerPage: UInt32 = 0
 
-  public var vms: [Hvdiff_Trace_VirtualMachine] = []
+  public var vms: [TraceVirtualMachine] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_VirtualMachine: Sendable {
+public nonisolated struct TraceVirtualMachine: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -893,7 +893,7 @@ public nonisolated struct Hvdiff_Trace_VirtualMachine: Sendable {
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_Event: Sendable {
+public nonisolated struct TraceEvent: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -901,7 +901,7 @@ public nonisolated struct Hvdiff_Trace_Event: Sendable {
   /// Physical CPU the event happened on.
   public var cpu: UInt32 = 0
 
-  public var principal: Hvdiff_Trace_PrincipalKind = .principalUnspecified
+  public var principal: TracePrincipalKind = .principalUnspecified
 
   /// For PRINCIPAL_GUEST: the VM and vCPU.
   public var vm: UInt32 = 0
@@ -913,8 +913,8 @@ public nonisolated struct Hvdiff_Trace_Event: Sendable {
 
   /// Optional timestamps; events whose intervals overlap on different CPUs
   /// are concurrent.
-  public var time: Hvdiff_Trace_Interval {
-    get {_time ?? Hvdiff_Trace_Interval()}
+  public var time: TraceInterval {
+    get {_time ?? TraceInterval()}
     set {_time = newValue}
   }
   /// Returns true if `time` has been explicitly set.
@@ -925,143 +925,143 @@ public nonisolated struct Hvdiff_Trace_Event: Sendable {
   /// Optional source location (file:line) or recorder-specific key.
   public var source: String = String()
 
-  public var kind: Hvdiff_Trace_Event.OneOf_Kind? = nil
+  public var kind: TraceEvent.OneOf_Kind? = nil
 
   /// Guest interactions.
-  public var hypercall: Hvdiff_Trace_Hypercall {
+  public var hypercall: TraceHypercall {
     get {
       if case .hypercall(let v)? = kind {return v}
-      return Hvdiff_Trace_Hypercall()
+      return TraceHypercall()
     }
     set {kind = .hypercall(newValue)}
   }
 
-  public var access: Hvdiff_Trace_MemoryAccess {
+  public var access: TraceMemoryAccess {
     get {
       if case .access(let v)? = kind {return v}
-      return Hvdiff_Trace_MemoryAccess()
+      return TraceMemoryAccess()
     }
     set {kind = .access(newValue)}
   }
 
-  public var stage2Fault: Hvdiff_Trace_Stage2Fault {
+  public var stage2Fault: TraceStage2Fault {
     get {
       if case .stage2Fault(let v)? = kind {return v}
-      return Hvdiff_Trace_Stage2Fault()
+      return TraceStage2Fault()
     }
     set {kind = .stage2Fault(newValue)}
   }
 
-  public var ipiSend: Hvdiff_Trace_IpiSend {
+  public var ipiSend: TraceIpiSend {
     get {
       if case .ipiSend(let v)? = kind {return v}
-      return Hvdiff_Trace_IpiSend()
+      return TraceIpiSend()
     }
     set {kind = .ipiSend(newValue)}
   }
 
-  public var ipiDelivery: Hvdiff_Trace_IpiDelivery {
+  public var ipiDelivery: TraceIpiDelivery {
     get {
       if case .ipiDelivery(let v)? = kind {return v}
-      return Hvdiff_Trace_IpiDelivery()
+      return TraceIpiDelivery()
     }
     set {kind = .ipiDelivery(newValue)}
   }
 
-  public var vcpuEnter: Hvdiff_Trace_VcpuEnter {
+  public var vcpuEnter: TraceVcpuEnter {
     get {
       if case .vcpuEnter(let v)? = kind {return v}
-      return Hvdiff_Trace_VcpuEnter()
+      return TraceVcpuEnter()
     }
     set {kind = .vcpuEnter(newValue)}
   }
 
-  public var vcpuExit: Hvdiff_Trace_VcpuExit {
+  public var vcpuExit: TraceVcpuExit {
     get {
       if case .vcpuExit(let v)? = kind {return v}
-      return Hvdiff_Trace_VcpuExit()
+      return TraceVcpuExit()
     }
     set {kind = .vcpuExit(newValue)}
   }
 
   /// Hypervisor-internal operations (traces recorded inside a hypervisor,
   /// e.g. imported from casemate).
-  public var hypWrite: Hvdiff_Trace_HypMemWrite {
+  public var hypWrite: TraceHypMemWrite {
     get {
       if case .hypWrite(let v)? = kind {return v}
-      return Hvdiff_Trace_HypMemWrite()
+      return TraceHypMemWrite()
     }
     set {kind = .hypWrite(newValue)}
   }
 
-  public var hypRead: Hvdiff_Trace_HypMemRead {
+  public var hypRead: TraceHypMemRead {
     get {
       if case .hypRead(let v)? = kind {return v}
-      return Hvdiff_Trace_HypMemRead()
+      return TraceHypMemRead()
     }
     set {kind = .hypRead(newValue)}
   }
 
-  public var hypInit: Hvdiff_Trace_HypMemInit {
+  public var hypInit: TraceHypMemInit {
     get {
       if case .hypInit(let v)? = kind {return v}
-      return Hvdiff_Trace_HypMemInit()
+      return TraceHypMemInit()
     }
     set {kind = .hypInit(newValue)}
   }
 
-  public var hypFree: Hvdiff_Trace_HypMemFree {
+  public var hypFree: TraceHypMemFree {
     get {
       if case .hypFree(let v)? = kind {return v}
-      return Hvdiff_Trace_HypMemFree()
+      return TraceHypMemFree()
     }
     set {kind = .hypFree(newValue)}
   }
 
-  public var hypSet: Hvdiff_Trace_HypMemSet {
+  public var hypSet: TraceHypMemSet {
     get {
       if case .hypSet(let v)? = kind {return v}
-      return Hvdiff_Trace_HypMemSet()
+      return TraceHypMemSet()
     }
     set {kind = .hypSet(newValue)}
   }
 
-  public var barrier: Hvdiff_Trace_Barrier {
+  public var barrier: TraceBarrier {
     get {
       if case .barrier(let v)? = kind {return v}
-      return Hvdiff_Trace_Barrier()
+      return TraceBarrier()
     }
     set {kind = .barrier(newValue)}
   }
 
-  public var tlbi: Hvdiff_Trace_Tlbi {
+  public var tlbi: TraceTlbi {
     get {
       if case .tlbi(let v)? = kind {return v}
-      return Hvdiff_Trace_Tlbi()
+      return TraceTlbi()
     }
     set {kind = .tlbi(newValue)}
   }
 
-  public var sysregWrite: Hvdiff_Trace_SysregWrite {
+  public var sysregWrite: TraceSysregWrite {
     get {
       if case .sysregWrite(let v)? = kind {return v}
-      return Hvdiff_Trace_SysregWrite()
+      return TraceSysregWrite()
     }
     set {kind = .sysregWrite(newValue)}
   }
 
-  public var hint: Hvdiff_Trace_Hint {
+  public var hint: TraceHint {
     get {
       if case .hint(let v)? = kind {return v}
-      return Hvdiff_Trace_Hint()
+      return TraceHint()
     }
     set {kind = .hint(newValue)}
   }
 
-  public var lock: Hvdiff_Trace_LockOp {
+  public var lock: TraceLockOp {
     get {
       if case .lock(let v)? = kind {return v}
-      return Hvdiff_Trace_LockOp()
+      return TraceLockOp()
     }
     set {kind = .lock(newValue)}
   }
@@ -1070,37 +1070,37 @@ public nonisolated struct Hvdiff_Trace_Event: Sendable {
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
     /// Guest interactions.
-    case hypercall(Hvdiff_Trace_Hypercall)
-    case access(Hvdiff_Trace_MemoryAccess)
-    case stage2Fault(Hvdiff_Trace_Stage2Fault)
-    case ipiSend(Hvdiff_Trace_IpiSend)
-    case ipiDelivery(Hvdiff_Trace_IpiDelivery)
-    case vcpuEnter(Hvdiff_Trace_VcpuEnter)
-    case vcpuExit(Hvdiff_Trace_VcpuExit)
+    case hypercall(TraceHypercall)
+    case access(TraceMemoryAccess)
+    case stage2Fault(TraceStage2Fault)
+    case ipiSend(TraceIpiSend)
+    case ipiDelivery(TraceIpiDelivery)
+    case vcpuEnter(TraceVcpuEnter)
+    case vcpuExit(TraceVcpuExit)
     /// Hypervisor-internal operations (traces recorded inside a hypervisor,
     /// e.g. imported from casemate).
-    case hypWrite(Hvdiff_Trace_HypMemWrite)
-    case hypRead(Hvdiff_Trace_HypMemRead)
-    case hypInit(Hvdiff_Trace_HypMemInit)
-    case hypFree(Hvdiff_Trace_HypMemFree)
-    case hypSet(Hvdiff_Trace_HypMemSet)
-    case barrier(Hvdiff_Trace_Barrier)
-    case tlbi(Hvdiff_Trace_Tlbi)
-    case sysregWrite(Hvdiff_Trace_SysregWrite)
-    case hint(Hvdiff_Trace_Hint)
-    case lock(Hvdiff_Trace_LockOp)
+    case hypWrite(TraceHypMemWrite)
+    case hypRead(TraceHypMemRead)
+    case hypInit(TraceHypMemInit)
+    case hypFree(TraceHypMemFree)
+    case hypSet(TraceHypMemSet)
+    case barrier(TraceBarrier)
+    case tlbi(TraceTlbi)
+    case sysregWrite(TraceSysregWrite)
+    case hint(TraceHint)
+    case lock(TraceLockOp)
 
   }
 
   public init() {}
 
-  fileprivate var _time: Hvdiff_Trace_Interval? = nil
+  fileprivate var _time: TraceInterval? = nil
 }
 
 /// Start and end time of an event in nanoseconds (start <= end). A message,
 /// not two optional scalars, so that protobuf-c (no proto3 `optional`) sees
 /// presence too.
-public nonisolated struct Hvdiff_Trace_Interval: Sendable {
+public nonisolated struct TraceInterval: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1114,19 +1114,19 @@ public nonisolated struct Hvdiff_Trace_Interval: Sendable {
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_Hypercall: Sendable {
+public nonisolated struct TraceHypercall: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var call: Hvdiff_Trace_HypercallNumber = .hcUnspecified
+  public var call: TraceHypercallNumber = .hcUnspecified
 
   /// Arguments in register order (x1, x2, ...): pfn, gfn, vm handle, count...
   public var args: [UInt64] = []
 
   /// Return value the recording system saw, if it recorded one.
-  public var recordedReturn: Hvdiff_Trace_ReturnValue {
-    get {_recordedReturn ?? Hvdiff_Trace_ReturnValue()}
+  public var recordedReturn: TraceReturnValue {
+    get {_recordedReturn ?? TraceReturnValue()}
     set {_recordedReturn = newValue}
   }
   /// Returns true if `recordedReturn` has been explicitly set.
@@ -1138,10 +1138,10 @@ public nonisolated struct Hvdiff_Trace_Hypercall: Sendable {
 
   public init() {}
 
-  fileprivate var _recordedReturn: Hvdiff_Trace_ReturnValue? = nil
+  fileprivate var _recordedReturn: TraceReturnValue? = nil
 }
 
-public nonisolated struct Hvdiff_Trace_ReturnValue: Sendable {
+public nonisolated struct TraceReturnValue: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1154,14 +1154,14 @@ public nonisolated struct Hvdiff_Trace_ReturnValue: Sendable {
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_MemoryAccess: Sendable {
+public nonisolated struct TraceMemoryAccess: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var space: Hvdiff_Trace_AddressSpace = .spaceUnspecified
+  public var space: TraceAddressSpace = .spaceUnspecified
 
-  public var op: Hvdiff_Trace_AccessOp = .opUnspecified
+  public var op: TraceAccessOp = .opUnspecified
 
   public var address: UInt64 = 0
 
@@ -1171,7 +1171,7 @@ public nonisolated struct Hvdiff_Trace_MemoryAccess: Sendable {
   /// Written value (writes); the value read is recorded_value.
   public var value: UInt64 = 0
 
-  public var recordedOutcome: Hvdiff_Trace_AccessOutcome = .outcomeUnrecorded
+  public var recordedOutcome: TraceAccessOutcome = .outcomeUnrecorded
 
   /// Reads with recorded_outcome OUTCOME_OK: the value the recording system saw.
   public var recordedValue: UInt64 = 0
@@ -1181,23 +1181,23 @@ public nonisolated struct Hvdiff_Trace_MemoryAccess: Sendable {
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_Stage2Fault: Sendable {
+public nonisolated struct TraceStage2Fault: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var address: UInt64 = 0
 
-  public var op: Hvdiff_Trace_AccessOp = .opUnspecified
+  public var op: TraceAccessOp = .opUnspecified
 
-  public var recordedResolution: Hvdiff_Trace_FaultResolution = .resolutionUnrecorded
+  public var recordedResolution: TraceFaultResolution = .resolutionUnrecorded
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_IpiSend: Sendable {
+public nonisolated struct TraceIpiSend: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1214,7 +1214,7 @@ public nonisolated struct Hvdiff_Trace_IpiSend: Sendable {
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_IpiDelivery: Sendable {
+public nonisolated struct TraceIpiDelivery: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1228,7 +1228,7 @@ public nonisolated struct Hvdiff_Trace_IpiDelivery: Sendable {
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_VcpuEnter: Sendable {
+public nonisolated struct TraceVcpuEnter: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1242,7 +1242,7 @@ public nonisolated struct Hvdiff_Trace_VcpuEnter: Sendable {
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_VcpuExit: Sendable {
+public nonisolated struct TraceVcpuExit: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1251,19 +1251,19 @@ public nonisolated struct Hvdiff_Trace_VcpuExit: Sendable {
 
   public var vcpu: UInt32 = 0
 
-  public var reason: Hvdiff_Trace_ExitReason = .exitUnspecified
+  public var reason: TraceExitReason = .exitUnspecified
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_HypMemWrite: Sendable {
+public nonisolated struct TraceHypMemWrite: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var order: Hvdiff_Trace_MemoryOrder = .orderUnspecified
+  public var order: TraceMemoryOrder = .orderUnspecified
 
   public var address: UInt64 = 0
 
@@ -1276,12 +1276,12 @@ public nonisolated struct Hvdiff_Trace_HypMemWrite: Sendable {
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_HypMemRead: Sendable {
+public nonisolated struct TraceHypMemRead: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var order: Hvdiff_Trace_MemoryOrder = .orderUnspecified
+  public var order: TraceMemoryOrder = .orderUnspecified
 
   public var address: UInt64 = 0
 
@@ -1294,7 +1294,7 @@ public nonisolated struct Hvdiff_Trace_HypMemRead: Sendable {
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_HypMemInit: Sendable {
+public nonisolated struct TraceHypMemInit: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1308,7 +1308,7 @@ public nonisolated struct Hvdiff_Trace_HypMemInit: Sendable {
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_HypMemFree: Sendable {
+public nonisolated struct TraceHypMemFree: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1322,7 +1322,7 @@ public nonisolated struct Hvdiff_Trace_HypMemFree: Sendable {
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_HypMemSet: Sendable {
+public nonisolated struct TraceHypMemSet: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1338,27 +1338,27 @@ public nonisolated struct Hvdiff_Trace_HypMemSet: Sendable {
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_Barrier: Sendable {
+public nonisolated struct TraceBarrier: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var kind: Hvdiff_Trace_BarrierKind = .barrierUnspecified
+  public var kind: TraceBarrierKind = .barrierUnspecified
 
   /// DMB and DSB only.
-  public var domain: Hvdiff_Trace_BarrierDomain = .domainUnspecified
+  public var domain: TraceBarrierDomain = .domainUnspecified
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_Tlbi: Sendable {
+public nonisolated struct TraceTlbi: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var op: Hvdiff_Trace_TlbiOp = .tlbiUnspecified
+  public var op: TraceTlbiOp = .tlbiUnspecified
 
   /// Address operand (page number encoding as the instruction takes it); used
   /// by the by-address operations only.
@@ -1369,12 +1369,12 @@ public nonisolated struct Hvdiff_Trace_Tlbi: Sendable {
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_SysregWrite: Sendable {
+public nonisolated struct TraceSysregWrite: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var reg: Hvdiff_Trace_Sysreg = .unspecified
+  public var reg: TraceSysreg = .unspecified
 
   public var value: UInt64 = 0
 
@@ -1383,12 +1383,12 @@ public nonisolated struct Hvdiff_Trace_SysregWrite: Sendable {
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_Hint: Sendable {
+public nonisolated struct TraceHint: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var kind: Hvdiff_Trace_HintKind = .hintUnspecified
+  public var kind: TraceHintKind = .hintUnspecified
 
   public var location: UInt64 = 0
 
@@ -1399,12 +1399,12 @@ public nonisolated struct Hvdiff_Trace_Hint: Sendable {
   public init() {}
 }
 
-public nonisolated struct Hvdiff_Trace_LockOp: Sendable {
+public nonisolated struct TraceLockOp: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var kind: Hvdiff_Trace_LockKind = .lockUnspecified
+  public var kind: TraceLockKind = .lockUnspecified
 
   public var address: UInt64 = 0
 
@@ -1417,63 +1417,63 @@ public nonisolated struct Hvdiff_Trace_LockOp: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "hvdiff.trace"
 
-nonisolated extension Hvdiff_Trace_PrincipalKind: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TracePrincipalKind: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PRINCIPAL_UNSPECIFIED\0\u{1}PRINCIPAL_HYPERVISOR\0\u{1}PRINCIPAL_HOST\0\u{1}PRINCIPAL_GUEST\0")
 }
 
-nonisolated extension Hvdiff_Trace_HypercallNumber: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceHypercallNumber: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0HC_UNSPECIFIED\0\u{1}HC_HOST_SHARE_HYP\0\u{1}HC_HOST_UNSHARE_HYP\0\u{1}HC_HOST_SHARE_GUEST\0\u{1}HC_HOST_UNSHARE_GUEST\0\u{1}HC_HOST_DONATE_GUEST\0\u{1}HC_HOST_RECLAIM_PAGE\0\u{1}HC_HOST_DONATE_HYP\0\u{1}HC_HYP_DONATE_HOST\0\u{1}HC_HOST_SHARE_FFA\0\u{1}HC_HOST_UNSHARE_FFA\0\u{1}HC_HYP_PIN_SHARED_MEM\0\u{1}HC_HYP_UNPIN_SHARED_MEM\0\u{1}HC_INIT_VM\0\u{1}HC_INIT_VCPU\0\u{1}HC_TEARDOWN_VM\0\u{1}HC_VCPU_LOAD\0\u{1}HC_VCPU_PUT\0\u{1}HC_VCPU_RUN\0\u{2}\u{e}HC_GUEST_MEM_SHARE\0\u{1}HC_GUEST_MEM_UNSHARE\0\u{1}HC_GUEST_MEM_RELINQUISH\0")
 }
 
-nonisolated extension Hvdiff_Trace_AddressSpace: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceAddressSpace: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SPACE_UNSPECIFIED\0\u{1}SPACE_IPA\0\u{1}SPACE_PA\0")
 }
 
-nonisolated extension Hvdiff_Trace_AccessOp: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceAccessOp: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0OP_UNSPECIFIED\0\u{1}OP_READ\0\u{1}OP_WRITE\0")
 }
 
-nonisolated extension Hvdiff_Trace_AccessOutcome: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceAccessOutcome: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0OUTCOME_UNRECORDED\0\u{1}OUTCOME_OK\0\u{1}OUTCOME_FAULT\0")
 }
 
-nonisolated extension Hvdiff_Trace_FaultResolution: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceFaultResolution: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RESOLUTION_UNRECORDED\0\u{1}RESOLUTION_MAPPED\0\u{1}RESOLUTION_EXIT_TO_HOST\0\u{1}RESOLUTION_INJECTED\0\u{1}RESOLUTION_SPURIOUS\0")
 }
 
-nonisolated extension Hvdiff_Trace_ExitReason: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceExitReason: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0EXIT_UNSPECIFIED\0\u{1}EXIT_HYPERCALL\0\u{1}EXIT_STAGE2_FAULT\0\u{1}EXIT_IRQ\0\u{1}EXIT_WFX\0\u{1}EXIT_SYSREG\0\u{1}EXIT_OTHER\0")
 }
 
-nonisolated extension Hvdiff_Trace_MemoryOrder: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceMemoryOrder: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ORDER_UNSPECIFIED\0\u{1}ORDER_PLAIN\0\u{1}ORDER_RELEASE\0\u{1}ORDER_ACQUIRE\0")
 }
 
-nonisolated extension Hvdiff_Trace_BarrierKind: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceBarrierKind: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0BARRIER_UNSPECIFIED\0\u{1}BARRIER_DMB\0\u{1}BARRIER_DSB\0\u{1}BARRIER_ISB\0")
 }
 
-nonisolated extension Hvdiff_Trace_BarrierDomain: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceBarrierDomain: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DOMAIN_UNSPECIFIED\0\u{1}DOMAIN_SY\0\u{1}DOMAIN_ST\0\u{1}DOMAIN_LD\0\u{1}DOMAIN_ISH\0\u{1}DOMAIN_ISHST\0\u{1}DOMAIN_ISHLD\0\u{1}DOMAIN_NSH\0\u{1}DOMAIN_NSHST\0\u{1}DOMAIN_NSHLD\0\u{1}DOMAIN_OSH\0\u{1}DOMAIN_OSHST\0\u{1}DOMAIN_OSHLD\0")
 }
 
-nonisolated extension Hvdiff_Trace_TlbiOp: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceTlbiOp: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TLBI_UNSPECIFIED\0\u{1}TLBI_VMALLS12E1\0\u{1}TLBI_VMALLS12E1IS\0\u{1}TLBI_VMALLE1\0\u{1}TLBI_VMALLE1IS\0\u{1}TLBI_ALLE1\0\u{1}TLBI_ALLE1IS\0\u{1}TLBI_ALLE2\0\u{1}TLBI_ALLE2IS\0\u{1}TLBI_VAE1\0\u{1}TLBI_VAE1IS\0\u{1}TLBI_VAE2\0\u{1}TLBI_VAE2IS\0\u{1}TLBI_IPAS2E1\0\u{1}TLBI_IPAS2E1IS\0\u{1}TLBI_VALE1\0\u{1}TLBI_VALE1IS\0\u{1}TLBI_IPAS2LE1\0\u{1}TLBI_IPAS2LE1IS\0")
 }
 
-nonisolated extension Hvdiff_Trace_Sysreg: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceSysreg: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SYSREG_UNSPECIFIED\0\u{1}SYSREG_VTTBR_EL2\0\u{1}SYSREG_TTBR0_EL2\0\u{1}SYSREG_TTBR0_EL1\0\u{1}SYSREG_VTCR_EL2\0")
 }
 
-nonisolated extension Hvdiff_Trace_HintKind: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceHintKind: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0HINT_UNSPECIFIED\0\u{1}HINT_SET_ROOT_LOCK\0\u{1}HINT_SET_OWNER_ROOT\0\u{1}HINT_RELEASE_TABLE\0\u{1}HINT_SET_PTE_THREAD_OWNER\0")
 }
 
-nonisolated extension Hvdiff_Trace_LockKind: SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceLockKind: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0LOCK_UNSPECIFIED\0\u{1}LOCK_ACQUIRE\0\u{1}LOCK_TRY_ACQUIRE\0\u{1}LOCK_RELEASE\0")
 }
 
-nonisolated extension Hvdiff_Trace_Header: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceHeader: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Header"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}format_version\0\u{1}machine\0\u{1}recorder\0\u{1}variant\0\u{1}description\0")
 
@@ -1516,7 +1516,7 @@ nonisolated extension Hvdiff_Trace_Header: SwiftProtobuf.Message, SwiftProtobuf.
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_Header, rhs: Hvdiff_Trace_Header) -> Bool {
+  public static func ==(lhs: TraceHeader, rhs: TraceHeader) -> Bool {
     if lhs.formatVersion != rhs.formatVersion {return false}
     if lhs._machine != rhs._machine {return false}
     if lhs.recorder != rhs.recorder {return false}
@@ -1527,7 +1527,7 @@ nonisolated extension Hvdiff_Trace_Header: SwiftProtobuf.Message, SwiftProtobuf.
   }
 }
 
-nonisolated extension Hvdiff_Trace_Machine: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceMachine: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Machine"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cpus\0\u{3}physical_pages\0\u{3}page_table_levels\0\u{3}words_per_page\0\u{1}vms\0")
 
@@ -1566,7 +1566,7 @@ nonisolated extension Hvdiff_Trace_Machine: SwiftProtobuf.Message, SwiftProtobuf
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_Machine, rhs: Hvdiff_Trace_Machine) -> Bool {
+  public static func ==(lhs: TraceMachine, rhs: TraceMachine) -> Bool {
     if lhs.cpus != rhs.cpus {return false}
     if lhs.physicalPages != rhs.physicalPages {return false}
     if lhs.pageTableLevels != rhs.pageTableLevels {return false}
@@ -1577,7 +1577,7 @@ nonisolated extension Hvdiff_Trace_Machine: SwiftProtobuf.Message, SwiftProtobuf
   }
 }
 
-nonisolated extension Hvdiff_Trace_VirtualMachine: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceVirtualMachine: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VirtualMachine"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}vcpus\0\u{1}protected\0")
 
@@ -1608,7 +1608,7 @@ nonisolated extension Hvdiff_Trace_VirtualMachine: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_VirtualMachine, rhs: Hvdiff_Trace_VirtualMachine) -> Bool {
+  public static func ==(lhs: TraceVirtualMachine, rhs: TraceVirtualMachine) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs.vcpus != rhs.vcpus {return false}
     if lhs.protected != rhs.protected {return false}
@@ -1617,7 +1617,7 @@ nonisolated extension Hvdiff_Trace_VirtualMachine: SwiftProtobuf.Message, SwiftP
   }
 }
 
-nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Event"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cpu\0\u{1}principal\0\u{1}vm\0\u{1}vcpu\0\u{1}seq\0\u{1}time\0\u{2}\u{2}source\0\u{2}\u{8}hypercall\0\u{1}access\0\u{3}stage2_fault\0\u{3}ipi_send\0\u{3}ipi_delivery\0\u{3}vcpu_enter\0\u{3}vcpu_exit\0\u{4}\u{a}hyp_write\0\u{3}hyp_read\0\u{3}hyp_init\0\u{3}hyp_free\0\u{3}hyp_set\0\u{1}barrier\0\u{1}tlbi\0\u{3}sysreg_write\0\u{1}hint\0\u{1}lock\0")
 
@@ -1635,7 +1635,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
       case 6: try { try decoder.decodeSingularMessageField(value: &self._time) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.source) }()
       case 16: try {
-        var v: Hvdiff_Trace_Hypercall?
+        var v: TraceHypercall?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1648,7 +1648,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 17: try {
-        var v: Hvdiff_Trace_MemoryAccess?
+        var v: TraceMemoryAccess?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1661,7 +1661,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 18: try {
-        var v: Hvdiff_Trace_Stage2Fault?
+        var v: TraceStage2Fault?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1674,7 +1674,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 19: try {
-        var v: Hvdiff_Trace_IpiSend?
+        var v: TraceIpiSend?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1687,7 +1687,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 20: try {
-        var v: Hvdiff_Trace_IpiDelivery?
+        var v: TraceIpiDelivery?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1700,7 +1700,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 21: try {
-        var v: Hvdiff_Trace_VcpuEnter?
+        var v: TraceVcpuEnter?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1713,7 +1713,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 22: try {
-        var v: Hvdiff_Trace_VcpuExit?
+        var v: TraceVcpuExit?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1726,7 +1726,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 32: try {
-        var v: Hvdiff_Trace_HypMemWrite?
+        var v: TraceHypMemWrite?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1739,7 +1739,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 33: try {
-        var v: Hvdiff_Trace_HypMemRead?
+        var v: TraceHypMemRead?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1752,7 +1752,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 34: try {
-        var v: Hvdiff_Trace_HypMemInit?
+        var v: TraceHypMemInit?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1765,7 +1765,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 35: try {
-        var v: Hvdiff_Trace_HypMemFree?
+        var v: TraceHypMemFree?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1778,7 +1778,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 36: try {
-        var v: Hvdiff_Trace_HypMemSet?
+        var v: TraceHypMemSet?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1791,7 +1791,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 37: try {
-        var v: Hvdiff_Trace_Barrier?
+        var v: TraceBarrier?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1804,7 +1804,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 38: try {
-        var v: Hvdiff_Trace_Tlbi?
+        var v: TraceTlbi?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1817,7 +1817,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 39: try {
-        var v: Hvdiff_Trace_SysregWrite?
+        var v: TraceSysregWrite?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1830,7 +1830,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 40: try {
-        var v: Hvdiff_Trace_Hint?
+        var v: TraceHint?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1843,7 +1843,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
         }
       }()
       case 41: try {
-        var v: Hvdiff_Trace_LockOp?
+        var v: TraceLockOp?
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
@@ -1960,7 +1960,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_Event, rhs: Hvdiff_Trace_Event) -> Bool {
+  public static func ==(lhs: TraceEvent, rhs: TraceEvent) -> Bool {
     if lhs.cpu != rhs.cpu {return false}
     if lhs.principal != rhs.principal {return false}
     if lhs.vm != rhs.vm {return false}
@@ -1974,7 +1974,7 @@ nonisolated extension Hvdiff_Trace_Event: SwiftProtobuf.Message, SwiftProtobuf._
   }
 }
 
-nonisolated extension Hvdiff_Trace_Interval: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceInterval: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Interval"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}start_ns\0\u{3}end_ns\0")
 
@@ -2001,7 +2001,7 @@ nonisolated extension Hvdiff_Trace_Interval: SwiftProtobuf.Message, SwiftProtobu
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_Interval, rhs: Hvdiff_Trace_Interval) -> Bool {
+  public static func ==(lhs: TraceInterval, rhs: TraceInterval) -> Bool {
     if lhs.startNs != rhs.startNs {return false}
     if lhs.endNs != rhs.endNs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2009,7 +2009,7 @@ nonisolated extension Hvdiff_Trace_Interval: SwiftProtobuf.Message, SwiftProtobu
   }
 }
 
-nonisolated extension Hvdiff_Trace_Hypercall: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceHypercall: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Hypercall"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}call\0\u{1}args\0\u{3}recorded_return\0")
 
@@ -2044,7 +2044,7 @@ nonisolated extension Hvdiff_Trace_Hypercall: SwiftProtobuf.Message, SwiftProtob
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_Hypercall, rhs: Hvdiff_Trace_Hypercall) -> Bool {
+  public static func ==(lhs: TraceHypercall, rhs: TraceHypercall) -> Bool {
     if lhs.call != rhs.call {return false}
     if lhs.args != rhs.args {return false}
     if lhs._recordedReturn != rhs._recordedReturn {return false}
@@ -2053,7 +2053,7 @@ nonisolated extension Hvdiff_Trace_Hypercall: SwiftProtobuf.Message, SwiftProtob
   }
 }
 
-nonisolated extension Hvdiff_Trace_ReturnValue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceReturnValue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReturnValue"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}value\0")
 
@@ -2076,14 +2076,14 @@ nonisolated extension Hvdiff_Trace_ReturnValue: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_ReturnValue, rhs: Hvdiff_Trace_ReturnValue) -> Bool {
+  public static func ==(lhs: TraceReturnValue, rhs: TraceReturnValue) -> Bool {
     if lhs.value != rhs.value {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Hvdiff_Trace_MemoryAccess: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceMemoryAccess: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".MemoryAccess"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}space\0\u{1}op\0\u{1}address\0\u{1}width\0\u{1}value\0\u{3}recorded_outcome\0\u{3}recorded_value\0")
 
@@ -2130,7 +2130,7 @@ nonisolated extension Hvdiff_Trace_MemoryAccess: SwiftProtobuf.Message, SwiftPro
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_MemoryAccess, rhs: Hvdiff_Trace_MemoryAccess) -> Bool {
+  public static func ==(lhs: TraceMemoryAccess, rhs: TraceMemoryAccess) -> Bool {
     if lhs.space != rhs.space {return false}
     if lhs.op != rhs.op {return false}
     if lhs.address != rhs.address {return false}
@@ -2143,7 +2143,7 @@ nonisolated extension Hvdiff_Trace_MemoryAccess: SwiftProtobuf.Message, SwiftPro
   }
 }
 
-nonisolated extension Hvdiff_Trace_Stage2Fault: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceStage2Fault: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Stage2Fault"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}address\0\u{1}op\0\u{3}recorded_resolution\0")
 
@@ -2174,7 +2174,7 @@ nonisolated extension Hvdiff_Trace_Stage2Fault: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_Stage2Fault, rhs: Hvdiff_Trace_Stage2Fault) -> Bool {
+  public static func ==(lhs: TraceStage2Fault, rhs: TraceStage2Fault) -> Bool {
     if lhs.address != rhs.address {return false}
     if lhs.op != rhs.op {return false}
     if lhs.recordedResolution != rhs.recordedResolution {return false}
@@ -2183,7 +2183,7 @@ nonisolated extension Hvdiff_Trace_Stage2Fault: SwiftProtobuf.Message, SwiftProt
   }
 }
 
-nonisolated extension Hvdiff_Trace_IpiSend: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceIpiSend: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IpiSend"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}target_cpu\0\u{3}target_vcpu\0\u{1}intid\0")
 
@@ -2214,7 +2214,7 @@ nonisolated extension Hvdiff_Trace_IpiSend: SwiftProtobuf.Message, SwiftProtobuf
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_IpiSend, rhs: Hvdiff_Trace_IpiSend) -> Bool {
+  public static func ==(lhs: TraceIpiSend, rhs: TraceIpiSend) -> Bool {
     if lhs.targetCpu != rhs.targetCpu {return false}
     if lhs.targetVcpu != rhs.targetVcpu {return false}
     if lhs.intid != rhs.intid {return false}
@@ -2223,7 +2223,7 @@ nonisolated extension Hvdiff_Trace_IpiSend: SwiftProtobuf.Message, SwiftProtobuf
   }
 }
 
-nonisolated extension Hvdiff_Trace_IpiDelivery: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceIpiDelivery: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IpiDelivery"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}source_cpu\0\u{1}intid\0")
 
@@ -2250,7 +2250,7 @@ nonisolated extension Hvdiff_Trace_IpiDelivery: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_IpiDelivery, rhs: Hvdiff_Trace_IpiDelivery) -> Bool {
+  public static func ==(lhs: TraceIpiDelivery, rhs: TraceIpiDelivery) -> Bool {
     if lhs.sourceCpu != rhs.sourceCpu {return false}
     if lhs.intid != rhs.intid {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2258,7 +2258,7 @@ nonisolated extension Hvdiff_Trace_IpiDelivery: SwiftProtobuf.Message, SwiftProt
   }
 }
 
-nonisolated extension Hvdiff_Trace_VcpuEnter: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceVcpuEnter: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VcpuEnter"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}vm\0\u{1}vcpu\0")
 
@@ -2285,7 +2285,7 @@ nonisolated extension Hvdiff_Trace_VcpuEnter: SwiftProtobuf.Message, SwiftProtob
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_VcpuEnter, rhs: Hvdiff_Trace_VcpuEnter) -> Bool {
+  public static func ==(lhs: TraceVcpuEnter, rhs: TraceVcpuEnter) -> Bool {
     if lhs.vm != rhs.vm {return false}
     if lhs.vcpu != rhs.vcpu {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2293,7 +2293,7 @@ nonisolated extension Hvdiff_Trace_VcpuEnter: SwiftProtobuf.Message, SwiftProtob
   }
 }
 
-nonisolated extension Hvdiff_Trace_VcpuExit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceVcpuExit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VcpuExit"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}vm\0\u{1}vcpu\0\u{1}reason\0")
 
@@ -2324,7 +2324,7 @@ nonisolated extension Hvdiff_Trace_VcpuExit: SwiftProtobuf.Message, SwiftProtobu
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_VcpuExit, rhs: Hvdiff_Trace_VcpuExit) -> Bool {
+  public static func ==(lhs: TraceVcpuExit, rhs: TraceVcpuExit) -> Bool {
     if lhs.vm != rhs.vm {return false}
     if lhs.vcpu != rhs.vcpu {return false}
     if lhs.reason != rhs.reason {return false}
@@ -2333,7 +2333,7 @@ nonisolated extension Hvdiff_Trace_VcpuExit: SwiftProtobuf.Message, SwiftProtobu
   }
 }
 
-nonisolated extension Hvdiff_Trace_HypMemWrite: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceHypMemWrite: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HypMemWrite"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}order\0\u{1}address\0\u{1}value\0\u{1}width\0")
 
@@ -2368,7 +2368,7 @@ nonisolated extension Hvdiff_Trace_HypMemWrite: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_HypMemWrite, rhs: Hvdiff_Trace_HypMemWrite) -> Bool {
+  public static func ==(lhs: TraceHypMemWrite, rhs: TraceHypMemWrite) -> Bool {
     if lhs.order != rhs.order {return false}
     if lhs.address != rhs.address {return false}
     if lhs.value != rhs.value {return false}
@@ -2378,7 +2378,7 @@ nonisolated extension Hvdiff_Trace_HypMemWrite: SwiftProtobuf.Message, SwiftProt
   }
 }
 
-nonisolated extension Hvdiff_Trace_HypMemRead: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceHypMemRead: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HypMemRead"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}order\0\u{1}address\0\u{1}value\0\u{1}width\0")
 
@@ -2413,7 +2413,7 @@ nonisolated extension Hvdiff_Trace_HypMemRead: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_HypMemRead, rhs: Hvdiff_Trace_HypMemRead) -> Bool {
+  public static func ==(lhs: TraceHypMemRead, rhs: TraceHypMemRead) -> Bool {
     if lhs.order != rhs.order {return false}
     if lhs.address != rhs.address {return false}
     if lhs.value != rhs.value {return false}
@@ -2423,7 +2423,7 @@ nonisolated extension Hvdiff_Trace_HypMemRead: SwiftProtobuf.Message, SwiftProto
   }
 }
 
-nonisolated extension Hvdiff_Trace_HypMemInit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceHypMemInit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HypMemInit"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}address\0\u{1}size\0")
 
@@ -2450,7 +2450,7 @@ nonisolated extension Hvdiff_Trace_HypMemInit: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_HypMemInit, rhs: Hvdiff_Trace_HypMemInit) -> Bool {
+  public static func ==(lhs: TraceHypMemInit, rhs: TraceHypMemInit) -> Bool {
     if lhs.address != rhs.address {return false}
     if lhs.size != rhs.size {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2458,7 +2458,7 @@ nonisolated extension Hvdiff_Trace_HypMemInit: SwiftProtobuf.Message, SwiftProto
   }
 }
 
-nonisolated extension Hvdiff_Trace_HypMemFree: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceHypMemFree: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HypMemFree"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}address\0\u{1}size\0")
 
@@ -2485,7 +2485,7 @@ nonisolated extension Hvdiff_Trace_HypMemFree: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_HypMemFree, rhs: Hvdiff_Trace_HypMemFree) -> Bool {
+  public static func ==(lhs: TraceHypMemFree, rhs: TraceHypMemFree) -> Bool {
     if lhs.address != rhs.address {return false}
     if lhs.size != rhs.size {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2493,7 +2493,7 @@ nonisolated extension Hvdiff_Trace_HypMemFree: SwiftProtobuf.Message, SwiftProto
   }
 }
 
-nonisolated extension Hvdiff_Trace_HypMemSet: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceHypMemSet: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HypMemSet"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}address\0\u{1}size\0\u{1}byte\0")
 
@@ -2524,7 +2524,7 @@ nonisolated extension Hvdiff_Trace_HypMemSet: SwiftProtobuf.Message, SwiftProtob
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_HypMemSet, rhs: Hvdiff_Trace_HypMemSet) -> Bool {
+  public static func ==(lhs: TraceHypMemSet, rhs: TraceHypMemSet) -> Bool {
     if lhs.address != rhs.address {return false}
     if lhs.size != rhs.size {return false}
     if lhs.byte != rhs.byte {return false}
@@ -2533,7 +2533,7 @@ nonisolated extension Hvdiff_Trace_HypMemSet: SwiftProtobuf.Message, SwiftProtob
   }
 }
 
-nonisolated extension Hvdiff_Trace_Barrier: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceBarrier: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Barrier"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}domain\0")
 
@@ -2560,7 +2560,7 @@ nonisolated extension Hvdiff_Trace_Barrier: SwiftProtobuf.Message, SwiftProtobuf
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_Barrier, rhs: Hvdiff_Trace_Barrier) -> Bool {
+  public static func ==(lhs: TraceBarrier, rhs: TraceBarrier) -> Bool {
     if lhs.kind != rhs.kind {return false}
     if lhs.domain != rhs.domain {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2568,7 +2568,7 @@ nonisolated extension Hvdiff_Trace_Barrier: SwiftProtobuf.Message, SwiftProtobuf
   }
 }
 
-nonisolated extension Hvdiff_Trace_Tlbi: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceTlbi: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Tlbi"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}op\0\u{1}operand\0")
 
@@ -2595,7 +2595,7 @@ nonisolated extension Hvdiff_Trace_Tlbi: SwiftProtobuf.Message, SwiftProtobuf._M
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_Tlbi, rhs: Hvdiff_Trace_Tlbi) -> Bool {
+  public static func ==(lhs: TraceTlbi, rhs: TraceTlbi) -> Bool {
     if lhs.op != rhs.op {return false}
     if lhs.operand != rhs.operand {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2603,7 +2603,7 @@ nonisolated extension Hvdiff_Trace_Tlbi: SwiftProtobuf.Message, SwiftProtobuf._M
   }
 }
 
-nonisolated extension Hvdiff_Trace_SysregWrite: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceSysregWrite: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SysregWrite"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reg\0\u{1}value\0")
 
@@ -2630,7 +2630,7 @@ nonisolated extension Hvdiff_Trace_SysregWrite: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_SysregWrite, rhs: Hvdiff_Trace_SysregWrite) -> Bool {
+  public static func ==(lhs: TraceSysregWrite, rhs: TraceSysregWrite) -> Bool {
     if lhs.reg != rhs.reg {return false}
     if lhs.value != rhs.value {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -2638,7 +2638,7 @@ nonisolated extension Hvdiff_Trace_SysregWrite: SwiftProtobuf.Message, SwiftProt
   }
 }
 
-nonisolated extension Hvdiff_Trace_Hint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceHint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Hint"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}location\0\u{1}value\0")
 
@@ -2669,7 +2669,7 @@ nonisolated extension Hvdiff_Trace_Hint: SwiftProtobuf.Message, SwiftProtobuf._M
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_Hint, rhs: Hvdiff_Trace_Hint) -> Bool {
+  public static func ==(lhs: TraceHint, rhs: TraceHint) -> Bool {
     if lhs.kind != rhs.kind {return false}
     if lhs.location != rhs.location {return false}
     if lhs.value != rhs.value {return false}
@@ -2678,7 +2678,7 @@ nonisolated extension Hvdiff_Trace_Hint: SwiftProtobuf.Message, SwiftProtobuf._M
   }
 }
 
-nonisolated extension Hvdiff_Trace_LockOp: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension TraceLockOp: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".LockOp"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}address\0")
 
@@ -2705,7 +2705,7 @@ nonisolated extension Hvdiff_Trace_LockOp: SwiftProtobuf.Message, SwiftProtobuf.
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Hvdiff_Trace_LockOp, rhs: Hvdiff_Trace_LockOp) -> Bool {
+  public static func ==(lhs: TraceLockOp, rhs: TraceLockOp) -> Bool {
     if lhs.kind != rhs.kind {return false}
     if lhs.address != rhs.address {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
