@@ -44,6 +44,12 @@ let package = Package(
             name: "Recorder",
             dependencies: ["CZstd", "CProtobufC"]
         ),
+        // How a hypervisor written in C records a trace (see examples/README.md).
+        .executableTarget(
+            name: "hvtrace-example",
+            dependencies: ["Recorder"],
+            path: "examples/record-trace"
+        ),
 
         // The command-line tool.
         .executableTarget(
@@ -52,6 +58,12 @@ let package = Package(
                 "Trace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+
+        // Tests.
+        .testTarget(
+            name: "RecorderTests",
+            dependencies: ["Recorder", "Trace"]
         ),
     ]
 )
