@@ -15,12 +15,6 @@ struct StatsCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per trace instead of text.")
     var json = false
 
-    func validate() throws {
-        if paths.isEmpty {
-            throw ValidationError("give at least one trace file or directory")
-        }
-    }
-
     func run() throws {
         let output = FileHandleOutput.standardOutput()
         defer { output.flush() }
