@@ -60,10 +60,32 @@ let package = Package(
             ]
         ),
 
+        // Benchmarks (see bench/RESULTS.md).
+        .executableTarget(
+            name: "trace-bench",
+            dependencies: ["Trace", "Recorder"],
+            path: "bench/TraceBench"
+        ),
+
         // Tests.
         .testTarget(
+            name: "TraceTests",
+            dependencies: [
+                "Trace",
+                "CZstd",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .testTarget(
+            name: "hvdiffTests",
+            dependencies: ["hvdiff"]
+        ),
+        .testTarget(
             name: "RecorderTests",
-            dependencies: ["Recorder", "Trace"]
+            dependencies: [
+                "Recorder", "Trace", "CZstd",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
     ]
 )

@@ -168,8 +168,30 @@ final class CorruptBinaryTests: XCTestCase {
     }
 
     func testGarbageAfterTheLastFrame() throws {
-        let error = try XCTUnwrap(try readError(try validFile() + [0x00, 0x01, 0x02, 0x03, 0x04, 0x05]))
-        XCTAssertTrue(error.message.contains("corrupt") || error.message.contains("truncated"), error.description)
+        let valid = try validFile()
+        let error = try XCTUnwrap(try readError(valid + [0x00, 0x01, 0x02, 0x03, 0x04, 0x05]))
+        XCTAssertEqual(error.position, .fileByte(UInt64(valid.count)))
+        XCTAssertTrue(error.message.contains("expected a zstd frame here"), error.description)
+        let short = try XCTUnwrap(try readError(valid + [0x28, 0xb5]))
+        XCTAssertTrue(short.message.contains("truncated"), short.description)
+    }
+
+    func testFrameWithoutChecksumIsRejected() throws {
+        var frame = RawTraceFile.frame(try RawTraceFile.record(RandomEvents.header()))
+        frame[4] &= ~0x04
+        let error = try XCTUnwrap(try readError(RawTraceFile.preamble() + frame))
+        XCTAssertEqual(error.position, .fileByte(UInt64(TraceFormat.preambleSize)))
+        XCTAssertTrue(error.message.contains("no content checksum"), error.description)
+    }
+
+    /// No event of a damaged frame is handed out: the error comes first.
+    func testNoEventOfACorruptFrameIsReturned() throws {
+        var bytes = try validFile(events: 200, seed: 12)
+        bytes[bytes.count - 3] ^= 0x10
+        let path = directory.path("late.hvtrace")
+        try RawTraceFile.write(bytes, to: path)
+        let reader = try? TraceFileReader(path: path)
+        XCTAssertNil(try? reader?.next(), "an event of an unverified frame was returned")
     }
 
     func testMissingFileAndDirectory() throws {

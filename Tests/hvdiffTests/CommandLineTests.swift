@@ -83,7 +83,7 @@ final class CommandLineTests: XCTestCase {
             (["stats", path("missing.hvtrace")], "no such file"),
             (["show", path("missing.hvtrace")], "No such file"),
             (["show", path("bad.hvt")], "bad.hvt:2:14"),
-            (["show", path("bad.hvtrace")], "bad.hvtrace: byte 12: zstd frame"),
+            (["show", path("bad.hvtrace")], "bad.hvtrace: byte 12: expected a zstd frame"),
             (["convert", path("bad.hvt"), path("out.hvtrace")], "unknown event kind"),
             (["convert", "traces/guest-ipi.hvt", path("out.txt")], "unknown trace file extension"),
             (["convert", "traces/guest-ipi.hvt", "traces/guest-ipi.hvt"], "same file"),

@@ -3,9 +3,15 @@ import CZstd
 /// The decompressed records of a binary trace, one at a time.
 ///
 /// Owns fixed-size buffers only: a compressed input buffer and a window of
-/// decompressed bytes large enough for the longest legal record plus one
-/// decompression step. Nothing grows with the trace or with a hostile length
-/// prefix.
+/// decompressed bytes that holds a whole zstd frame as the writers cut them
+/// (4 MiB) plus a partial record. Nothing grows with the trace or with a
+/// hostile length prefix.
+///
+/// Records are released only from frames whose content checksum has been
+/// verified, so a damaged frame is an error before any of its events is
+/// used, never a wrong event. (A frame from another writer too large for the
+/// window is released as it decodes, checked at its end.) Frames without a
+/// checksum are rejected, as the C reader does.
 struct RecordStream: ~Copyable {
     let path: String
     private let file: InputFile
@@ -26,6 +32,8 @@ struct RecordStream: ~Copyable {
     private let window: UnsafeMutableRawBufferPointer
     private var windowStart = 0
     private var windowEnd = 0
+    /// End of the bytes whose frame has been verified.
+    private var verifiedEnd = 0
     /// Decompressed-stream offset of `window[0]`.
     private var windowBase: UInt64 = 0
 
@@ -33,7 +41,7 @@ struct RecordStream: ~Copyable {
     private(set) var recordOffset: UInt64 = 0
 
     private static let inputSize = 1 << 20
-    private static let windowSize = TraceFormat.maxRecordSize + Varint.maxLength + (256 << 10)
+    private static let windowSize = 2 * TraceFormat.frameInputSize + TraceFormat.maxRecordSize + Varint.maxLength
 
     init(path: String) throws(TraceError) {
         let file = try InputFile(path: path)
@@ -64,7 +72,7 @@ struct RecordStream: ~Copyable {
     /// The next record's bytes, valid until the next call; nil at a clean end.
     mutating func next(eventIndex: Int?) throws(TraceError) -> UnsafeRawBufferPointer? {
         while true {
-            let available = UnsafeRawBufferPointer(rebasing: window[windowStart..<windowEnd])
+            let available = UnsafeRawBufferPointer(rebasing: window[windowStart..<verifiedEnd])
             if !available.isEmpty {
                 switch Varint.decode(available) {
                 case .value(let length, let prefix):
@@ -103,35 +111,40 @@ struct RecordStream: ~Copyable {
             eventIndex: eventIndex, message: message)
     }
 
-    /// Decompresses more bytes into the window; false at a clean end of stream.
+    /// Decompresses up to the end of the current frame (or until the window
+    /// is full) and releases what was verified; false at a clean end.
     private mutating func fill() throws(TraceError) -> Bool {
         if windowStart > 0 {
-            // Keep the partial record at the front; it is never longer than a record.
+            // Keep the partial record and any unverified bytes at the front.
             let pending = windowEnd - windowStart
             if pending > 0 {
                 window.baseAddress!.copyMemory(from: window.baseAddress! + windowStart, byteCount: pending)
             }
             windowBase += UInt64(windowStart)
-            windowStart = 0
+            verifiedEnd -= windowStart
             windowEnd = pending
+            windowStart = 0
         }
         while true {
-            if inputStart == inputEnd {
-                if fileEnded {
-                    if inFrame {
-                        throw TraceError(
-                            path: path, position: .fileByte(inputBase + UInt64(inputEnd)),
-                            message: "file ends inside the zstd frame that starts at byte \(frameStart): truncated")
-                    }
-                    return false
-                }
-                inputBase += UInt64(inputEnd)
-                inputStart = 0
-                inputEnd = try file.read(into: input, at: inputBase)
-                if inputEnd == 0 {
-                    fileEnded = true
-                }
+            if windowEnd == window.count {
+                // A frame larger than the window: release it as it decodes.
+                verifiedEnd = windowEnd
+                return true
+            }
+            if inputEnd - inputStart < Self.frameHeaderPrefix && !fileEnded {
+                try refillInput()
                 continue
+            }
+            if inputStart == inputEnd {
+                if inFrame {
+                    throw TraceError(
+                        path: path, position: .fileByte(inputBase + UInt64(inputEnd)),
+                        message: "file ends inside the zstd frame that starts at byte \(frameStart): truncated")
+                }
+                return false
+            }
+            if !inFrame {
+                try checkFrameHeader()
             }
             var source = ZSTD_inBuffer(src: input.baseAddress! + inputStart, size: inputEnd - inputStart, pos: 0)
             var destination = ZSTD_outBuffer(
@@ -143,16 +156,57 @@ struct RecordStream: ~Copyable {
                     message: "zstd frame starting here is corrupt: \(zstdErrorName(result))")
             }
             inputStart += source.pos
+            windowEnd += destination.pos
             if result == 0 {
                 inFrame = false
                 frameStart = inputBase + UInt64(inputStart)
-            } else {
-                inFrame = true
-            }
-            windowEnd += destination.pos
-            if destination.pos > 0 {
+                verifiedEnd = windowEnd
                 return true
             }
+            inFrame = true
+        }
+    }
+
+    /// Bytes of a frame's start that name its kind and options: the 4-byte
+    /// magic and the frame header descriptor.
+    private static let frameHeaderPrefix = 5
+
+    /// Moves unread input to the front of the buffer and reads more.
+    private mutating func refillInput() throws(TraceError) {
+        let pending = inputEnd - inputStart
+        if pending > 0 {
+            input.baseAddress!.copyMemory(from: input.baseAddress! + inputStart, byteCount: pending)
+        }
+        inputBase += UInt64(inputStart)
+        inputStart = 0
+        inputEnd = pending
+        let count = try file.read(
+            into: UnsafeMutableRawBufferPointer(rebasing: input[inputEnd...]), at: inputBase + UInt64(inputEnd))
+        inputEnd += count
+        fileEnded = count == 0
+    }
+
+    /// Requires the frame that starts here to be a zstd frame with a content
+    /// checksum: without one, corruption could pass unnoticed.
+    private func checkFrameHeader() throws(TraceError) {
+        let available = inputEnd - inputStart
+        guard available >= Self.frameHeaderPrefix else {
+            throw TraceError(
+                path: path, position: .fileByte(frameStart),
+                message: "file ends inside the header of the zstd frame that starts here: truncated")
+        }
+        let header = UnsafeRawBufferPointer(rebasing: input[inputStart..<inputStart + Self.frameHeaderPrefix])
+        let magic = UInt32(littleEndian: header.loadUnaligned(as: UInt32.self))
+        guard magic == 0xFD2F_B528 else {
+            throw TraceError(
+                path: path, position: .fileByte(frameStart),
+                message: "expected a zstd frame here (magic 0xFD2FB528), found 0x\(String(magic, radix: 16, uppercase: true))")
+        }
+        let descriptor = header[4]
+        guard descriptor & 0x04 != 0 else {
+            throw TraceError(
+                path: path, position: .fileByte(frameStart),
+                message: "zstd frame starting here has no content checksum")
         }
     }
 

@@ -54,13 +54,15 @@ public enum TraceValidation {
 /// per-CPU sequence numbers that strictly increase.
 struct EventValidator {
     private let cpus: UInt32
-    private let vcpusByVM: [UInt32: UInt32]
+    /// (VM id, vCPUs), searched linearly: hashing costs more than a scan
+    /// over the handful of VMs a machine has, on every guest event.
+    private let vms: [(id: UInt32, vcpus: UInt32)]
     /// Last sequence number seen per CPU, nil before the first.
     private var lastSeq: [UInt64?]
 
     init(header: TraceHeader) {
         cpus = header.machine.cpus
-        vcpusByVM = Dictionary(header.machine.vms.map { ($0.id, $0.vcpus) }, uniquingKeysWith: { first, _ in first })
+        vms = header.machine.vms.map { ($0.id, $0.vcpus) }
         lastSeq = Array(repeating: nil, count: Int(cpus))
     }
 
@@ -94,7 +96,7 @@ struct EventValidator {
     }
 
     private func vmProblem(vm: UInt32, vcpu: UInt32, what: String) -> String? {
-        guard let vcpus = vcpusByVM[vm] else {
+        guard let vcpus = vms.first(where: { $0.id == vm })?.vcpus else {
             return "\(what): VM \(vm) is not in the header"
         }
         guard vcpu < vcpus else {
@@ -104,8 +106,10 @@ struct EventValidator {
     }
 
     private func timeProblem(_ event: TraceEvent) -> String? {
-        guard event.hasTime, event.time.startNs > event.time.endNs else { return nil }
-        return "time interval ends (\(event.time.endNs)) before it starts (\(event.time.startNs))"
+        guard event.hasTime else { return nil }
+        let time = event.time
+        guard time.startNs > time.endNs else { return nil }
+        return "time interval ends (\(time.endNs)) before it starts (\(time.startNs))"
     }
 
     private func kindProblem(_ event: TraceEvent) -> String? {
@@ -174,12 +178,44 @@ struct EventValidator {
 }
 
 /// An enum value the schema defines (not an unknown number).
-private func defined<E: SwiftProtobuf.Enum & CaseIterable>(_ value: E, _ what: String) -> String? {
-    E.allCases.contains(value) ? nil : "undefined \(what) \(value.rawValue)"
+private func defined<E: DefinedValues>(_ value: E, _ what: String) -> String? {
+    let raw = value.rawValue
+    return raw >= 0 && raw < 64 && E.definedMask & (1 << UInt64(raw)) != 0 ? nil : "undefined \(what) \(raw)"
 }
 
 /// A defined enum value other than the UNSPECIFIED zero.
-private func required<E: SwiftProtobuf.Enum & CaseIterable>(_ value: E, _ what: String) -> String? {
+private func required<E: DefinedValues>(_ value: E, _ what: String) -> String? {
     if let problem = defined(value, what) { return problem }
     return value.rawValue == 0 ? "no \(what)" : nil
 }
+
+/// The raw values a schema enum defines, as a bit mask: validation runs on
+/// every event, and a mask test is cheaper than searching `allCases`.
+protocol DefinedValues: SwiftProtobuf.Enum, CaseIterable {
+    static var definedMask: UInt64 { get }
+}
+
+extension DefinedValues {
+    /// Computes the mask; each conformance stores it once in a `static let`.
+    static func mask() -> UInt64 {
+        allCases.reduce(0) { mask, value in
+            precondition((0..<64).contains(value.rawValue), "enum values above 63 need a wider mask")
+            return mask | 1 << UInt64(value.rawValue)
+        }
+    }
+}
+
+extension TracePrincipalKind: DefinedValues { static let definedMask = mask() }
+extension TraceHypercallNumber: DefinedValues { static let definedMask = mask() }
+extension TraceAddressSpace: DefinedValues { static let definedMask = mask() }
+extension TraceAccessOp: DefinedValues { static let definedMask = mask() }
+extension TraceAccessOutcome: DefinedValues { static let definedMask = mask() }
+extension TraceFaultResolution: DefinedValues { static let definedMask = mask() }
+extension TraceExitReason: DefinedValues { static let definedMask = mask() }
+extension TraceMemoryOrder: DefinedValues { static let definedMask = mask() }
+extension TraceBarrierKind: DefinedValues { static let definedMask = mask() }
+extension TraceBarrierDomain: DefinedValues { static let definedMask = mask() }
+extension TraceTlbiOp: DefinedValues { static let definedMask = mask() }
+extension TraceSysreg: DefinedValues { static let definedMask = mask() }
+extension TraceHintKind: DefinedValues { static let definedMask = mask() }
+extension TraceLockKind: DefinedValues { static let definedMask = mask() }
