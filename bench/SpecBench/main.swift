@@ -10,8 +10,10 @@ import Foundation
 import Hypervisor
 
 let arguments = CommandLine.arguments.dropFirst()
-let totalEvents = arguments.first.flatMap { Int($0) } ?? 12_000_000
-let seed = arguments.dropFirst().first.flatMap { UInt64($0) } ?? 0x5EED_2026
+let wantBreakdown = arguments.contains("--breakdown")
+let numbers = arguments.filter { !$0.hasPrefix("--") }
+let totalEvents = numbers.first.flatMap { Int($0) } ?? 12_000_000
+let seed = numbers.dropFirst().first.flatMap { UInt64($0) } ?? 0x5EED_2026
 guard totalEvents > 0 else {
     FileHandle.standardError.write("spec-bench: the event count must be positive\n".data(using: .utf8)!)
     exit(2)
@@ -22,6 +24,12 @@ let config = MachineConfig(
     vms: (0..<8).map { VMConfig(vcpus: 4, isProtected: $0 % 2 == 1) }, reservedHypPages: 256)
 
 func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+/// The event's kind, for the breakdown printed at the end.
+func kindName(_ event: MachineEvent) -> String {
+    let text = String(describing: event)
+    return String(text.prefix { $0 != "(" })
+}
 
 do {
     var generator = RandomWorkload(config: config, seed: seed, mix: .realistic)
@@ -40,6 +48,7 @@ do {
     var timedNanoseconds: UInt64 = 0
     var generationNanoseconds: UInt64 = 0
     var kinds = (hypercalls: 0, accesses: 0, faults: 0, ipis: 0)
+    var breakdown: [String: (count: Int, failed: Int)] = [:]
     var done = 0
     while done < totalEvents {
         let count = min(chunkSize, totalEvents - done)
@@ -50,6 +59,14 @@ do {
             let outcome = generating.apply(step.event, on: step.cpu)
             generator.observe(step, outcome)
             chunk.append(step)
+            if wantBreakdown {
+                let name = kindName(step.event)
+                var entry = breakdown[name] ?? (0, 0)
+                entry.count += 1
+                if case .hypercall(.failure) = outcome { entry.failed += 1 }
+                if case .access(.fault) = outcome { entry.failed += 1 }
+                breakdown[name] = entry
+            }
         }
         generationNanoseconds += now() - generationStart
 
@@ -91,6 +108,11 @@ do {
         + "\(kinds.faults) faults, \(kinds.ipis) IPI events, \(outcomes[4]) invalid")
     print(String(format: "  Spec: %.3f s, %.2f M events/s (%.1f ns/event)", seconds, rate / 1e6, 1e9 / rate))
     print(String(format: "  generation (not included): %.3f s", Double(generationNanoseconds) / 1e9))
+    if wantBreakdown {
+        for (name, entry) in breakdown.sorted(by: { $0.value.count > $1.value.count }) {
+            print("    \(name): \(entry.count) (\(entry.failed) refused)")
+        }
+    }
 } catch {
     FileHandle.standardError.write("spec-bench: \(error)\n".data(using: .utf8)!)
     exit(1)

@@ -37,6 +37,9 @@ public struct RandomWorkload: Sendable {
     private var hypShared: [UInt64] = []
     private var ffaShared: [UInt64] = []
     private var hypDonated: [UInt64] = []
+    private var pinned: [UInt64] = []
+    /// Per VM: gfns a protected guest has shared with the host.
+    private var guestShared: [[UInt64]]
     private var counter: UInt64 = 0
     private var pending: Pending = .none
     private let gfnWindow: UInt64 = 8192
@@ -49,6 +52,8 @@ public struct RandomWorkload: Sendable {
         case hypShared(UInt64), hypUnshared(Int)
         case ffaShared(UInt64), ffaUnshared(Int)
         case hypDonated(UInt64), hypReturned(Int)
+        case pinned(UInt64), unpinned(Int)
+        case guestShared(vm: Int, gfn: UInt64), guestUnshared(vm: Int, index: Int)
     }
 
     public init(config: MachineConfig, seed: UInt64, mix: WorkloadMix = .realistic) {
@@ -60,6 +65,7 @@ public struct RandomWorkload: Sendable {
         }
         kinds = table.isEmpty ? [.hostRead] : table
         mapped = Array(repeating: [], count: config.vms.count)
+        guestShared = Array(repeating: [], count: config.vms.count)
     }
 
     /// The events that bring the machine up: for each VM, share the host's
@@ -133,6 +139,10 @@ public struct RandomWorkload: Sendable {
         case .ffaUnshared(let index): ffaShared.swapRemoveAt(index)
         case .hypDonated(let pfn): if hypDonated.count < listCap { hypDonated.append(pfn) }
         case .hypReturned(let index): hypDonated.swapRemoveAt(index)
+        case .pinned(let pfn): if pinned.count < listCap { pinned.append(pfn) }
+        case .unpinned(let index): pinned.swapRemoveAt(index)
+        case let .guestShared(vm, gfn): if guestShared[vm].count < listCap { guestShared[vm].append(gfn) }
+        case let .guestUnshared(vm, index): guestShared[vm].swapRemoveAt(index)
         }
         pending = .none
     }
@@ -144,21 +154,21 @@ public struct RandomWorkload: Sendable {
         let loaded = spec.loadedVCPU(onCPU: cpu)
         switch kind {
         case .guestRead, .guestWrite:
-            guard let ref = loaded else { return hostAccess(write: kind == .guestWrite, cpu: cpu) }
+            guard let ref = loaded else { return hostAccess(write: kind == .guestWrite, cpu: cpu, spec) }
             let gfn = pickMapped(vm: Int(ref.vm.rawValue)) ?? rng.below(gfnWindow)
             let address = gfn << 12 | wordOffset()
             let access = kind == .guestWrite
                 ? MemoryAccess.write(address, value(writer: UInt64(ref.vm.rawValue) + 1)) : .read(address)
             return Step(.guestAccess(ref, access), on: cpu)
         case .hostRead, .hostWrite:
-            return hostAccess(write: kind == .hostWrite, cpu: cpu)
+            return hostAccess(write: kind == .hostWrite, cpu: cpu, spec)
         case .hostFault:
             return Step(.hostStage2Fault(address: randomPage() << 12, write: rng.below(2) == 0), on: cpu)
         case .guestFault:
-            guard let ref = loaded else { return Step(.vcpuRun, on: cpu) }
+            guard let ref = loaded else { return loadSomething(cpu: cpu, spec) }
             return Step(.guestStage2Fault(ref, ipa: rng.below(gfnWindow) << 12, write: rng.below(2) == 0), on: cpu)
         case .shareGuest, .donateGuest:
-            guard let ref = loaded else { return Step(.vcpuRun, on: cpu) }
+            guard let ref = loaded else { return loadSomething(cpu: cpu, spec) }
             if let topup = topupIfLow(ref, spec, cpu: cpu) { return topup }
             let vm = Int(ref.vm.rawValue)
             let gfn = rng.below(gfnWindow)
@@ -178,7 +188,11 @@ public struct RandomWorkload: Sendable {
             pending = .mapped(vm: vm, gfn: gfn)
             return Step(.hostShareGuest(pfn: hostOwnedPage(spec), gfn: gfn, pages: 1, prot: prot), on: cpu)
         case .unshareGuest, .reclaim:
-            let vm = Int(rng.below(UInt64(max(1, config.vms.count))))
+            var vm = Int(rng.below(UInt64(max(1, config.vms.count))))
+            if kind == .unshareGuest, vm < config.vms.count, config.vms[vm].isProtected {
+                // Host unshares only make sense for non-protected VMs.
+                vm = (vm + 1) % config.vms.count
+            }
             guard vm < mapped.count, !mapped[vm].isEmpty else { return Step(.takeIPI(intid: 0), on: cpu) }
             let index = Int(rng.below(UInt64(mapped[vm].count)))
             let gfn = mapped[vm][index]
@@ -188,12 +202,19 @@ public struct RandomWorkload: Sendable {
             let block = spec.translate(vm: id, gfn: gfn)?.pages ?? 1
             return Step(.hostUnshareGuest(vm: id, gfn: gfn, pages: UInt64(block)), on: cpu)
         case .guestShare, .guestUnshare, .relinquish:
-            guard let ref = loaded else { return Step(.vcpuRun, on: cpu) }
+            guard let ref = loaded else { return loadSomething(cpu: cpu, spec) }
             let vm = Int(ref.vm.rawValue)
+            if kind == .guestUnshare, !guestShared[vm].isEmpty {
+                let index = Int(rng.below(UInt64(guestShared[vm].count)))
+                pending = .guestUnshared(vm: vm, index: index)
+                return Step(.guestMemUnshare(ref, ipa: guestShared[vm][index] << 12), on: cpu)
+            }
             guard let index = pickMappedIndex(vm: vm) else { return Step(.vcpuRun, on: cpu) }
             let ipa = mapped[vm][index] << 12
             switch kind {
-            case .guestShare: return Step(.guestMemShare(ref, ipa: ipa), on: cpu)
+            case .guestShare:
+                pending = .guestShared(vm: vm, gfn: mapped[vm][index])
+                return Step(.guestMemShare(ref, ipa: ipa), on: cpu)
             case .guestUnshare: return Step(.guestMemUnshare(ref, ipa: ipa), on: cpu)
             default:
                 if config.vms[vm].isProtected { pending = .unmapped(vm: vm, index: index) }
@@ -208,8 +229,14 @@ public struct RandomWorkload: Sendable {
             let index = Int(rng.below(UInt64(hypShared.count)))
             let pfn = hypShared[index]
             switch kind {
-            case .pin: return Step(.hypPinSharedMem(pfn: pfn), on: cpu)
-            case .unpin: return Step(.hypUnpinSharedMem(pfn: pfn), on: cpu)
+            case .pin:
+                pending = .pinned(pfn)
+                return Step(.hypPinSharedMem(pfn: pfn), on: cpu)
+            case .unpin:
+                guard !pinned.isEmpty else { return Step(.hypPinSharedMem(pfn: pfn), on: cpu) }
+                let pinIndex = Int(rng.below(UInt64(pinned.count)))
+                pending = .unpinned(pinIndex)
+                return Step(.hypUnpinSharedMem(pfn: pinned[pinIndex]), on: cpu)
             default:
                 pending = .hypUnshared(index)
                 return Step(.hostUnshareHyp(pfn: pfn), on: cpu)
@@ -235,14 +262,11 @@ public struct RandomWorkload: Sendable {
         case .topup:
             return Step(.hostTopupMemcache(pfn: hostOwnedPage(spec)), on: cpu)
         case .switchVCPU:
-            let target = randomVCPU()
-            if loaded != nil {
-                if let target { schedule(Step(.vcpuLoad(vm: target.vm, vcpu: target.vcpu), on: cpu)) }
-                return Step(.vcpuPut, on: cpu)
-            }
-            guard let target else { return Step(.vcpuRun, on: cpu) }
-            return Step(.vcpuLoad(vm: target.vm, vcpu: target.vcpu), on: cpu)
+            guard loaded != nil else { return loadSomething(cpu: cpu, spec) }
+            if let target = freeVCPU(spec) { schedule(Step(.vcpuLoad(vm: target.vm, vcpu: target.vcpu), on: cpu)) }
+            return Step(.vcpuPut, on: cpu)
         case .run:
+            guard loaded != nil else { return loadSomething(cpu: cpu, spec) }
             return Step(.vcpuRun, on: cpu)
         case .sendSGI, .takeSGI:
             guard let ref = loaded else { return Step(.takeIPI(intid: UInt32(rng.below(16))), on: cpu) }
@@ -269,8 +293,14 @@ public struct RandomWorkload: Sendable {
         }
     }
 
-    private mutating func hostAccess(write: Bool, cpu: UInt32) -> Step {
-        let address = randomPage() << 12 | wordOffset()
+    /// Host accesses go mostly to memory the host may touch, as a kernel's do.
+    private mutating func hostAccess(write: Bool, cpu: UInt32, _ spec: Spec) -> Step {
+        var pfn = randomPage()
+        for _ in 0..<4 {
+            if let view = spec.pageView(pfn), view.host != .noPage { break }
+            pfn = randomPage()
+        }
+        let address = pfn << 12 | wordOffset()
         let access = write ? MemoryAccess.write(address, value(writer: RandomWorkload.hostWriterTag)) : .read(address)
         return Step(.hostAccess(access), on: cpu)
     }
@@ -316,6 +346,27 @@ public struct RandomWorkload: Sendable {
         guard !config.vms.isEmpty else { return nil }
         let vm = Int(rng.below(UInt64(config.vms.count)))
         return VCPURef(vm: VMID(UInt32(vm)), vcpu: UInt32(rng.below(UInt64(config.vms[vm].vcpus))))
+    }
+
+    /// A vCPU of a live VM loaded on no CPU, if a few picks find one.
+    private mutating func freeVCPU(_ spec: Spec) -> VCPURef? {
+        for _ in 0..<4 {
+            guard let candidate = randomVCPU() else { return nil }
+            guard spec.status(of: candidate.vm) == .active else { continue }
+            var busy = false
+            for cpu in 0..<UInt32(config.cpus) where spec.loadedVCPU(onCPU: cpu) == candidate {
+                busy = true
+                break
+            }
+            if !busy { return candidate }
+        }
+        return nil
+    }
+
+    /// An idle CPU loads a vCPU (or, failing to find one, takes an IPI).
+    private mutating func loadSomething(cpu: UInt32, _ spec: Spec) -> Step {
+        guard let target = freeVCPU(spec) else { return Step(.takeIPI(intid: UInt32(rng.below(16))), on: cpu) }
+        return Step(.vcpuLoad(vm: target.vm, vcpu: target.vcpu), on: cpu)
     }
 
     // MARK: Hostile input
