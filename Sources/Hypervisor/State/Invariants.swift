@@ -45,9 +45,13 @@ extension AbstractState {
             violations.append(InvariantViolation(rule, detail))
         }
         let pageCount = pages.count
-        // Per page: owning guest mappings (VM indices), borrowing mappings.
-        var owningVMs = Array(repeating: [Int](), count: pageCount)
-        var owningStates = Array(repeating: [PageState](), count: pageCount)
+        // Per page: how many guest mappings own it (OWNED or SHARED_OWNED),
+        // the VM of the last one, whether one is SHARED_OWNED or OWNED, and
+        // how many borrow it. Flat arrays: this runs on every oracle check.
+        var owningCount = Array(repeating: UInt32(0), count: pageCount)
+        var owningVM = Array(repeating: -1, count: pageCount)
+        var sharedByGuest = Array(repeating: false, count: pageCount)
+        var ownedByGuest = Array(repeating: false, count: pageCount)
         var borrowed = Array(repeating: UInt32(0), count: pageCount)
 
         for (vmIndex, vm) in vms.enumerated() {
@@ -79,8 +83,9 @@ extension AbstractState {
                 for page in Int(mapping.pfn)..<(Int(mapping.pfn) + Int(mapping.pages)) {
                     switch mapping.state {
                     case .owned, .sharedOwned:
-                        owningVMs[page].append(vmIndex)
-                        owningStates[page].append(mapping.state)
+                        owningCount[page] += 1
+                        owningVM[page] = vmIndex
+                        if mapping.state == .owned { ownedByGuest[page] = true } else { sharedByGuest[page] = true }
                     case .sharedBorrowed:
                         borrowed[page] += 1
                     case .noPage:
@@ -97,22 +102,22 @@ extension AbstractState {
             let name = "page 0x\(String(pfn, radix: 16))"
             let hostClaims = page.host == .owned || page.host == .sharedOwned
             let hypClaims = page.hyp == .owned
-            let claims = (hostClaims ? 1 : 0) + (hypClaims ? 1 : 0) + owningVMs[pfn].count
+            let guestClaims = Int(owningCount[pfn])
+            let claims = (hostClaims ? 1 : 0) + (hypClaims ? 1 : 0) + guestClaims
             if claims != 1 {
-                fail(.ownership, "\(name) has \(claims) owners (host \(page.host), hyp \(page.hyp), guests \(owningVMs[pfn]))")
+                fail(.ownership, "\(name) has \(claims) owners (host \(page.host), hyp \(page.hyp), \(guestClaims) guest)")
             } else {
                 let agrees: Bool
                 switch page.owner {
                 case .host: agrees = hostClaims
                 case .hypervisor: agrees = hypClaims
-                case .guest(let vm): agrees = owningVMs[pfn] == [Int(vm.rawValue)]
+                case .guest(let vm): agrees = guestClaims == 1 && owningVM[pfn] == Int(vm.rawValue)
                 }
                 if !agrees { fail(.ownership, "\(name): owner \(page.owner) disagrees with the page states") }
             }
             // Sharing coherence.
-            let guestSharesWithHost = owningStates[pfn].contains(.sharedOwned)
-            if (page.host == .sharedBorrowed) != guestSharesWithHost {
-                fail(.sharing, "\(name): host \(page.host) but guest states \(owningStates[pfn])")
+            if (page.host == .sharedBorrowed) != sharedByGuest[pfn] {
+                fail(.sharing, "\(name): host \(page.host) but \(sharedByGuest[pfn] ? "a" : "no") guest shares it")
             }
             if page.hyp == .sharedBorrowed && !(page.host == .sharedOwned && page.shareGuestCount == 0) {
                 fail(.sharing, "\(name): hypervisor borrows a page the host has not shared with it alone")
@@ -129,14 +134,14 @@ extension AbstractState {
                 fail(.pinCount, "\(name): pinned \(page.pinCount) times but hyp \(page.hyp)")
             }
             // Hypervisor memory.
-            if hypClaims && (page.host != .noPage || page.hostMapped || !owningVMs[pfn].isEmpty || borrowed[pfn] > 0) {
+            if hypClaims && (page.host != .noPage || page.hostMapped || guestClaims > 0 || borrowed[pfn] > 0) {
                 fail(.hypervisorMemory, "\(name) belongs to the hypervisor but is reachable from host or guest")
             }
             if page.hostMapped && page.host == .noPage {
                 fail(.hostMapping, "\(name) is mapped in the host stage 2 but the host has no access")
             }
-            if owningStates[pfn].contains(.owned)
-                && (page.host != .noPage || page.hyp != .noPage || borrowed[pfn] > 0 || owningVMs[pfn].count != 1)
+            if ownedByGuest[pfn]
+                && (page.host != .noPage || page.hyp != .noPage || borrowed[pfn] > 0 || guestClaims != 1)
             {
                 fail(.guestPrivacy, "\(name) is owned privately by a guest but reachable elsewhere")
             }
