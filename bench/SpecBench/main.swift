@@ -101,6 +101,16 @@ do {
         exit(1)
     }
 
+    let final = timed.abstractState
+    var owners = (host: 0, hyp: 0, guest: 0)
+    for page in final.pages {
+        switch page.owner {
+        case .host: owners.host += 1
+        case .hypervisor: owners.hyp += 1
+        case .guest: owners.guest += 1
+        }
+    }
+    let mappings = final.vms.reduce(0) { $0 + $1.mappings.count }
     let seconds = Double(timedNanoseconds) / 1e9
     let rate = Double(totalEvents) / seconds
     print("spec-bench: \(totalEvents) events, seed \(seed)")
@@ -108,6 +118,8 @@ do {
         + "\(kinds.faults) faults, \(kinds.ipis) IPI events, \(outcomes[4]) invalid")
     print(String(format: "  Spec: %.3f s, %.2f M events/s (%.1f ns/event)", seconds, rate / 1e6, 1e9 / rate))
     print(String(format: "  generation (not included): %.3f s", Double(generationNanoseconds) / 1e9))
+    print("  final state: pages owned by host \(owners.host), hypervisor \(owners.hyp), guests \(owners.guest); "
+        + "\(mappings) guest mappings")
     if wantBreakdown {
         for (name, entry) in breakdown.sorted(by: { $0.value.count > $1.value.count }) {
             print("    \(name): \(entry.count) (\(entry.failed) refused)")

@@ -42,8 +42,10 @@ public struct RandomWorkload: Sendable {
     private var guestShared: [[UInt64]]
     private var counter: UInt64 = 0
     private var pending: Pending = .none
-    private let gfnWindow: UInt64 = 8192
-    private let listCap = 4096
+    /// Guests use gfns below this; the lists can hold every one of them, so
+    /// every mapping the workload makes can later be undone.
+    private let gfnWindow: UInt64 = 4096
+    private let listCap = 8192
 
     private enum Pending {
         case none
@@ -171,7 +173,7 @@ public struct RandomWorkload: Sendable {
             guard let ref = loaded else { return loadSomething(cpu: cpu, spec) }
             if let topup = topupIfLow(ref, spec, cpu: cpu) { return topup }
             let vm = Int(ref.vm.rawValue)
-            let gfn = rng.below(gfnWindow)
+            let gfn = unmappedGFN(vm: ref.vm, spec)
             if config.vms[vm].isProtected {
                 pending = .mapped(vm: vm, gfn: gfn)
                 return Step(.hostDonateGuest(pfn: hostOwnedPage(spec), gfn: gfn), on: cpu)
@@ -209,7 +211,13 @@ public struct RandomWorkload: Sendable {
                 pending = .guestUnshared(vm: vm, index: index)
                 return Step(.guestMemUnshare(ref, ipa: guestShared[vm][index] << 12), on: cpu)
             }
-            guard let index = pickMappedIndex(vm: vm) else { return Step(.vcpuRun, on: cpu) }
+            guard var index = pickMappedIndex(vm: vm) else { return Step(.vcpuRun, on: cpu) }
+            if kind == .guestShare {
+                // Prefer a page the guest still owns privately.
+                for _ in 0..<4 where spec.translate(vm: ref.vm, gfn: mapped[vm][index])?.state != .owned {
+                    index = pickMappedIndex(vm: vm) ?? index
+                }
+            }
             let ipa = mapped[vm][index] << 12
             switch kind {
             case .guestShare:
@@ -329,6 +337,13 @@ public struct RandomWorkload: Sendable {
             pfn = randomPage()
         }
         return pfn
+    }
+
+    /// A gfn of the window the VM does not map, if a few picks find one.
+    private mutating func unmappedGFN(vm: VMID, _ spec: Spec) -> UInt64 {
+        var gfn = rng.below(gfnWindow)
+        for _ in 0..<4 where spec.translate(vm: vm, gfn: gfn) != nil { gfn = rng.below(gfnWindow) }
+        return gfn
     }
 
     private mutating func pickMappedIndex(vm: Int) -> Int? {

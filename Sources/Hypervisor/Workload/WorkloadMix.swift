@@ -17,12 +17,13 @@ public struct WorkloadMix: Hashable, Sendable {
 
     /// A running system: mostly guest and host memory traffic, the memory
     /// hypercalls a VMM issues (sharing, donation, relinquish in balance),
-    /// vCPU scheduling, IPIs; no teardown.
+    /// vCPU scheduling, IPIs; memcaches are topped up only when low (as the
+    /// host does before a share or donation); no teardown.
     public static let realistic = WorkloadMix(weights: [
         .guestRead: 380, .guestWrite: 200, .hostRead: 150, .hostWrite: 80, .hostFault: 20, .guestFault: 15,
-        .shareGuest: 22, .unshareGuest: 20, .donateGuest: 18, .guestShare: 8, .guestUnshare: 6, .relinquish: 16,
+        .shareGuest: 22, .unshareGuest: 20, .donateGuest: 18, .guestShare: 7, .guestUnshare: 7, .relinquish: 20,
         .shareHyp: 4, .unshareHyp: 4, .pin: 2, .unpin: 2, .shareFFA: 2, .unshareFFA: 2, .donateHyp: 2,
-        .hypDonateHost: 2, .topup: 4, .switchVCPU: 5, .run: 10, .sendSGI: 8, .takeSGI: 8, .sendIPI: 4, .takeIPI: 4,
+        .hypDonateHost: 2, .switchVCPU: 5, .run: 10, .sendSGI: 8, .takeSGI: 8, .sendIPI: 4, .takeIPI: 4,
     ])
 
     /// Hypercall-heavy, with VM teardown, reclaim and hostile input: for
