@@ -51,6 +51,16 @@ let package = Package(
             path: "examples/record-trace"
         ),
 
+        // The hypervisor model: the atomic reference (Spec) and the vocabulary
+        // the implementation shares with it. No dependency on the trace format.
+        .target(name: "Hypervisor"),
+        .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor"]),
+        .executableTarget(
+            name: "spec-bench",
+            dependencies: ["Hypervisor"],
+            path: "bench/SpecBench"
+        ),
+
         // The command-line tool.
         .executableTarget(
             name: "hvdiff",
