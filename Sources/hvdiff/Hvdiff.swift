@@ -24,6 +24,9 @@ enum HvdiffMain {
         do {
             var command = try Hvdiff.parseAsRoot()
             try command.run()
+        } catch let code as ExitCode {
+            // A command that has already reported its problems chose its status.
+            Glibc.exit(code.rawValue)
         } catch {
             if Hvdiff.exitCode(for: error) == .success {
                 Hvdiff.exit(withError: error)
