@@ -61,6 +61,10 @@ let package = Package(
             path: "bench/SpecBench"
         ),
 
+        // The memory machines: the program IR both litmus tests and hypervisor
+        // handlers compile to, and the SC and Armv8-A (relaxed MMU) machines.
+        .target(name: "MemoryModel"),
+
         // The command-line tool.
         .executableTarget(
             name: "hvdiff",

@@ -1,0 +1,132 @@
+/// One AArch64 instruction, as the memory machines execute it. The subset is
+/// what the shared litmus tests and the hypervisor's handlers use; the
+/// assembler rejects anything else with an error naming the instruction.
+///
+/// Branch targets are instruction indices within the thread (labels are
+/// resolved by the assembler), so control flow needs no symbol lookups.
+public enum Instruction: Hashable, Sendable {
+    // MARK: Memory accesses
+
+    /// LDR/LDRB/LDRH, LDAR*, LDAPR*, LDXR*, LDAXR*.
+    case load(Register, Address, width: AccessWidth, ordering: LoadOrdering, exclusive: Bool)
+    /// STR/STRB/STRH, STLR*. `status` is set for STXR/STLXR: it receives 0 on
+    /// success and 1 on failure.
+    case store(Register, Address, width: AccessWidth, release: Bool, exclusiveStatus: Register?)
+    /// LDP/STP are two single-copy-atomic accesses of `width` each (the second
+    /// at address + width bytes).
+    case loadPair(Register, Register, Address, width: AccessWidth)
+    case storePair(Register, Register, Address, width: AccessWidth)
+    /// CAS{A}{L}{B,H} Rs, Rt, [Xn]: compares memory with Rs, writes Rt if equal,
+    /// and always returns the old value in Rs.
+    case compareAndSwap(compare: Register, new: Register, Address, width: AccessWidth, acquire: Bool, release: Bool)
+    /// SWP{A}{L} Rs, Rt, [Xn]: stores Rs, returns the old value in Rt.
+    case swap(source: Register, destination: Register, Address, width: AccessWidth, acquire: Bool, release: Bool)
+    /// LD<op>{A}{L} Rs, Rt, [Xn] and ST<op>{L} Rs, [Xn] (destination nil, or
+    /// the zero register): memory := memory <op> Rs, old value to Rt.
+    case atomic(AtomicOperation, source: Register, destination: Register?, Address, width: AccessWidth, acquire: Bool, release: Bool)
+
+    // MARK: Barriers
+
+    case dmb(BarrierDomain, BarrierKind)
+    case dsb(BarrierDomain, BarrierKind)
+    case isb
+
+    // MARK: Translation and system registers
+
+    /// TLBI <op>{, Xt}: Xt carries the page number (VA >> 12, or IPA >> 12 for
+    /// IPAS2*) for the by-address operations.
+    case tlbi(TLBIOperation, Register?)
+    case msr(SystemRegister, Register)
+    case mrs(Register, SystemRegister)
+
+    // MARK: Data processing
+
+    /// MOV/MOVZ: `destination := operand`.
+    case move(Register, Operand)
+    /// ADD, SUB, EOR, AND, ORR, LSL, LSR (and their register/immediate forms).
+    case arithmetic(ArithmeticOperation, destination: Register, Register, Operand, setsFlags: Bool)
+    /// CMP Rn, op (SUBS to the zero register).
+    case compare(Register, Operand)
+    /// CSEL Rd, Rn, Rm, cond. CSET Rd, cond is CSEL Rd, 1, 0 (CSINC XZR form).
+    case conditionalSelect(destination: Register, Register, Register, Condition)
+    case conditionalSet(destination: Register, Condition)
+
+    // MARK: Control flow
+
+    case branch(to: Int)
+    case branchConditional(Condition, to: Int)
+    case compareBranchZero(Register, to: Int)
+    case compareBranchNonZero(Register, to: Int)
+    case nop
+}
+
+/// Access size in bytes.
+public enum AccessWidth: Int, Hashable, Sendable, CaseIterable {
+    case byte = 1, halfword = 2, word = 4, doubleword = 8
+    /// Mask for the bits an access of this width carries.
+    @inlinable public var mask: UInt64 { self == .doubleword ? ~0 : (1 << UInt64(rawValue * 8)) - 1 }
+}
+
+/// The ordering annotation of a load (Arm ARM B2.3.7 "Acquire", "AcquirePC").
+public enum LoadOrdering: Hashable, Sendable {
+    case plain
+    /// LDAR, LDAXR: Acquire (A in aarch64.cat).
+    case acquire
+    /// LDAPR: Acquire-PC (Q in aarch64.cat).
+    case acquirePC
+}
+
+public enum AtomicOperation: String, Hashable, Sendable, CaseIterable {
+    case add = "ADD", clear = "CLR", exclusiveOr = "EOR", set = "SET"
+    case signedMax = "SMAX", signedMin = "SMIN", unsignedMax = "UMAX", unsignedMin = "UMIN"
+}
+
+public enum ArithmeticOperation: String, Hashable, Sendable, CaseIterable {
+    case add = "ADD", subtract = "SUB", exclusiveOr = "EOR", and = "AND", or = "ORR"
+    case shiftLeft = "LSL", shiftRight = "LSR", arithmeticShiftRight = "ASR"
+}
+
+/// Shareability domain of DMB/DSB: full system, inner/outer shareable, non-shareable.
+public enum BarrierDomain: String, Hashable, Sendable, CaseIterable {
+    case fullSystem = "SY", innerShareable = "ISH", outerShareable = "OSH", nonShareable = "NSH"
+}
+
+/// Which accesses a barrier orders: all, loads-to-all (LD), stores-to-stores (ST).
+public enum BarrierKind: Hashable, Sendable, CaseIterable {
+    case all, load, store
+}
+
+/// The condition codes CMP sets and B.cond/CSEL read (Arm ARM C1.2.4).
+public enum Condition: String, Hashable, Sendable, CaseIterable {
+    case eq = "EQ", ne = "NE", hs = "HS", lo = "LO", mi = "MI", pl = "PL"
+    case hi = "HI", ls = "LS", ge = "GE", lt = "LT", gt = "GT", le = "LE"
+}
+
+/// TLB maintenance operations: the scope (by VA, by IPA, by VMID, all) and
+/// whether it is broadcast to the inner-shareable domain (IS suffix).
+public enum TLBIOperation: String, Hashable, Sendable, CaseIterable {
+    case vae1 = "VAE1", vae1is = "VAE1IS", vaae1 = "VAAE1", vaae1is = "VAAE1IS"
+    case vale1 = "VALE1", vale1is = "VALE1IS", vaale1 = "VAALE1", vaale1is = "VAALE1IS"
+    case vmalle1 = "VMALLE1", vmalle1is = "VMALLE1IS"
+    case ipas2e1 = "IPAS2E1", ipas2e1is = "IPAS2E1IS", ipas2le1 = "IPAS2LE1", ipas2le1is = "IPAS2LE1IS"
+    case vmalls12e1 = "VMALLS12E1", vmalls12e1is = "VMALLS12E1IS"
+    case alle1 = "ALLE1", alle1is = "ALLE1IS", alle2 = "ALLE2", alle2is = "ALLE2IS"
+    case vae2 = "VAE2", vae2is = "VAE2IS"
+
+    /// True for the inner-shareable broadcast forms.
+    public var isBroadcast: Bool { rawValue.hasSuffix("IS") }
+    /// True for the operations that take an address register.
+    public var takesAddress: Bool {
+        switch self {
+        case .vmalle1, .vmalle1is, .vmalls12e1, .vmalls12e1is, .alle1, .alle1is, .alle2, .alle2is: return false
+        default: return true
+        }
+    }
+}
+
+/// System registers the machines model: translation-table bases and the
+/// stage-2 VMID register. Writes take effect for later walks after an ISB
+/// (context synchronisation).
+public enum SystemRegister: String, Hashable, Sendable, CaseIterable {
+    case ttbr0El1 = "TTBR0_EL1", ttbr0El2 = "TTBR0_EL2", vttbrEl2 = "VTTBR_EL2"
+}

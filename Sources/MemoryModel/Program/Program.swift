@@ -1,0 +1,91 @@
+/// The code of one thread (hardware thread / CPU) after assembly.
+public struct ThreadCode: Hashable, Sendable {
+    public var instructions: [Instruction]
+    /// Source labels and the index of the instruction they label, kept so
+    /// that final conditions can name instructions (`fault(P0:L0,x)`).
+    public var labels: [String: Int]
+
+    public init(instructions: [Instruction], labels: [String: Int] = [:]) {
+        self.instructions = instructions
+        self.labels = labels
+    }
+}
+
+/// A complete input to a memory machine: threads, the initial state, and how
+/// addresses are translated. Litmus tests and hypervisor scenarios both become
+/// one of these; the machines know nothing of either.
+public struct ConcurrentProgram: Hashable, Sendable {
+    public var threads: [ThreadCode]
+    /// Initial registers, one file per thread (missing registers are 0).
+    public var initialRegisters: [RegisterFile]
+    /// Initial memory by physical address of an aligned 8-byte word; absent
+    /// words are zero. Page-table descriptors live here too.
+    public var initialMemory: [UInt64: UInt64]
+    public var translation: AddressTranslation
+    public var faultHandling: FaultHandling
+    /// Loop bound: how many times any one instruction may execute in one
+    /// execution before the machine reports "bound reached" for it.
+    public var instructionBound: Int
+
+    public init(
+        threads: [ThreadCode],
+        initialRegisters: [RegisterFile]? = nil,
+        initialMemory: [UInt64: UInt64] = [:],
+        translation: AddressTranslation = .none,
+        faultHandling: FaultHandling = .fatal,
+        instructionBound: Int = 8
+    ) {
+        self.threads = threads
+        self.initialRegisters = initialRegisters ?? Array(repeating: RegisterFile(), count: threads.count)
+        self.initialMemory = initialMemory
+        self.translation = translation
+        self.faultHandling = faultHandling
+        self.instructionBound = instructionBound
+    }
+}
+
+/// How virtual addresses become physical ones.
+public enum AddressTranslation: Hashable, Sendable {
+    /// Addresses are physical; no walks, no TLBs (plain litmus tests).
+    case none
+    /// herd's `-variant vmsa`: every virtual page has a single descriptor at a
+    /// fixed physical address (herd's `PTE(x)`); a translation is one read of
+    /// that descriptor (a translation-table walk of one level).
+    case singleLevel(descriptorAddress: [UInt64: UInt64])
+    /// Real VMSAv8-64 4 KiB-granule tables rooted at the translation-table base
+    /// registers (stage 1 from TTBR0_EL1 for EL1 threads, stage 2 from
+    /// VTTBR_EL2 when `stage2` is on), walked level by level.
+    case tables(TableTranslation)
+}
+
+public struct TableTranslation: Hashable, Sendable {
+    /// Threads whose accesses go through stage 1 (EL1 with TTBR0_EL1).
+    public var stage1: Bool
+    /// Whether stage 2 (VTTBR_EL2) translates stage-1 outputs / table addresses.
+    public var stage2: Bool
+    /// Levels walked: 4 walks from level 0, 3 from level 1, 2 from level 2.
+    public var stage1Levels: Int
+    public var stage2Levels: Int
+    /// Initial system registers per thread.
+    public var systemRegisters: [[SystemRegister: UInt64]]
+
+    public init(stage1: Bool, stage2: Bool, stage1Levels: Int = 4, stage2Levels: Int = 4,
+                systemRegisters: [[SystemRegister: UInt64]]) {
+        self.stage1 = stage1
+        self.stage2 = stage2
+        self.stage1Levels = stage1Levels
+        self.stage2Levels = stage2Levels
+        self.systemRegisters = systemRegisters
+    }
+}
+
+/// What a translation fault does (herd's `fatal`, `handled` variants).
+public enum FaultHandling: Hashable, Sendable {
+    /// The faulting thread stops at the fault.
+    case fatal
+    /// The fault is recorded and the faulting instruction is skipped.
+    case skip
+    /// The fault is recorded and the instruction retried once (a handler that
+    /// fixes nothing; the retry may see the descriptor updated).
+    case handledRetryOnce
+}

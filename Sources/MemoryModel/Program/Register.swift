@@ -1,0 +1,55 @@
+/// A general-purpose register as an instruction names it: which of X0–X30 (or
+/// the zero register) and whether the instruction uses its 64-bit (`X`) or
+/// 32-bit (`W`) view. A write through `W` zero-extends into the whole register;
+/// a read through `W` sees the low 32 bits (Arm ARM C1.2.5).
+public struct Register: Hashable, Sendable, CustomStringConvertible {
+    /// 0–30, or 31 for the zero register (XZR/WZR). SP is not modelled.
+    public var number: UInt8
+    /// True for the 64-bit view.
+    public var is64Bit: Bool
+
+    public init(_ number: UInt8, is64Bit: Bool = true) {
+        precondition(number <= 31, "AArch64 has registers 0-30 and the zero register")
+        self.number = number
+        self.is64Bit = is64Bit
+    }
+
+    public static func x(_ n: UInt8) -> Register { Register(n, is64Bit: true) }
+    public static func w(_ n: UInt8) -> Register { Register(n, is64Bit: false) }
+    public static let xzr = Register(31, is64Bit: true)
+    public static let wzr = Register(31, is64Bit: false)
+
+    public var isZero: Bool { number == 31 }
+    /// The same register number in its 64-bit view: what final states name.
+    public var full: Register { Register(number, is64Bit: true) }
+    /// Bits of the view: 64 or 32.
+    public var width: Int { is64Bit ? 64 : 32 }
+
+    /// The value this view reads out of the full 64-bit register contents.
+    @inlinable public func view(_ full: UInt64) -> UInt64 {
+        if isZero { return 0 }
+        return is64Bit ? full : full & 0xFFFF_FFFF
+    }
+
+    public var description: String {
+        if isZero { return is64Bit ? "XZR" : "WZR" }
+        return (is64Bit ? "X" : "W") + String(number)
+    }
+}
+
+/// Register state of one thread: 31 registers (the zero register reads 0).
+public struct RegisterFile: Hashable, Sendable {
+    public var values: [UInt64]
+    public init(_ values: [UInt64] = Array(repeating: 0, count: 31)) {
+        precondition(values.count == 31)
+        self.values = values
+    }
+    @inlinable public func read(_ r: Register) -> UInt64 {
+        r.isZero ? 0 : r.view(values[Int(r.number)])
+    }
+    /// A write through a W view zero-extends; writes to the zero register vanish.
+    @inlinable public mutating func write(_ r: Register, _ v: UInt64) {
+        if r.isZero { return }
+        values[Int(r.number)] = r.is64Bit ? v : v & 0xFFFF_FFFF
+    }
+}
