@@ -65,6 +65,10 @@ let package = Package(
         // handlers compile to, and the SC and Armv8-A (relaxed MMU) machines.
         .target(name: "MemoryModel"),
 
+        // Litmus tests: herd .litmus and isla .litmus.toml parsing, compilation
+        // to the program IR, final conditions, and the runner's reports.
+        .target(name: "Litmus", dependencies: ["MemoryModel"]),
+
         // The command-line tool.
         .executableTarget(
             name: "hvdiff",
@@ -89,6 +93,10 @@ let package = Package(
                 "CZstd",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
+        ),
+        .testTarget(
+            name: "LitmusTests",
+            dependencies: ["Litmus", "MemoryModel"]
         ),
         .testTarget(
             name: "hvdiffTests",
