@@ -67,6 +67,14 @@ final class AssemblerTests: XCTestCase {
         ])
     }
 
+    func testWritebackBecomesAnAddToTheBase() throws {
+        let add = Instruction.arithmetic(.add, destination: .x(3), .x(3), .immediate(4), setsFlags: false)
+        XCTAssertEqual(try assemble("STR W2,[X3],#4\nLDR W2,[X3,#4]!"), [
+            .store(.w(2), Address(base: .x(3)), width: .word, release: false, exclusiveStatus: nil), add,
+            add, .load(.w(2), Address(base: .x(3)), width: .word, ordering: .plain, exclusive: false),
+        ])
+    }
+
     func testPairs() throws {
         XCTAssertEqual(try assemble("LDP X3,X4,[X0]\nSTNP W2,W1,[X0,#8]"), [
             .loadPair(.x(3), .x(4), Address(base: .x(0)), width: .doubleword),
@@ -182,8 +190,8 @@ final class AssemblerTests: XCTestCase {
         let cases: [(String, Int, String)] = [
             ("NOP\nUBFX X13, X13, #26, #5", 11, "UBFX"),
             ("ERET", 10, "ERET"),
-            ("LDR W0,[X1],#8", 10, "post-index"),
-            ("LDR W0,[X1,#8]!", 10, "pre-index"),
+            ("LDR W0,[X1,X2]!", 10, "pre-index"),
+            ("LDR W0,[X1],X2", 10, "unexpected operand"),
             ("B nowhere", 10, "nowhere"),
             ("MSR ELR_EL1,X0", 10, "ELR_EL1"),
             ("LDR W0,[W1]", 10, "base register"),

@@ -21,7 +21,7 @@ public struct Assembler: Sendable {
     public func assemble(_ text: String, file: String = "<assembly>", firstLine: Int = 1) throws(AssemblyError) -> ThreadCode {
         var lines: [SourceLine] = []
         var number = firstLine
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lines.append(SourceLine(String(line), at: SourceLocation(file: file, line: number)))
             number += 1
         }
@@ -46,7 +46,7 @@ public struct Assembler: Sendable {
             }
             if rest.isEmpty { continue }
             let statement = try Statement(rest, at: line.location, symbolicRegisters: symbolicRegisters)
-            decoded.append((try InstructionDecoder.decode(statement), line.location))
+            for d in try InstructionDecoder.decode(statement) { decoded.append((d, line.location)) }
         }
         var instructions: [Instruction] = []
         instructions.reserveCapacity(decoded.count)

@@ -14,14 +14,23 @@ enum Decoded {
 /// `MemoryMnemonic`; the rest are listed here. An unknown mnemonic is an error
 /// naming it.
 enum InstructionDecoder {
-    static func decode(_ statement: Statement) throws(AssemblyError) -> Decoded {
+    /// One statement becomes one instruction, except a memory access with
+    /// base writeback: the access plus an ADD to the base register, before it
+    /// (pre-index) or after it (post-index), as the architecture orders them.
+    static func decode(_ statement: Statement) throws(AssemblyError) -> [Decoded] {
         var s = statement
-        let m = s.mnemonic
-        if let memory = MemoryMnemonic(m) {
+        if let memory = MemoryMnemonic(s.mnemonic) {
             let i = try memory.decode(&s)
             try s.end()
-            return .instruction(i)
+            guard let w = s.writeback else { return [.instruction(i)] }
+            let update = Instruction.arithmetic(.add, destination: w.base, w.base, .immediate(w.amount), setsFlags: false)
+            return w.preIndex ? [.instruction(update), .instruction(i)] : [.instruction(i), .instruction(update)]
         }
+        return [try decodeOther(&s)]
+    }
+
+    static func decodeOther(_ s: inout Statement) throws(AssemblyError) -> Decoded {
+        let m = s.mnemonic
         let result: Decoded
         switch m {
         case "NOP": result = .instruction(.nop)

@@ -13,6 +13,15 @@ struct Statement {
     /// Symbolic register names (`X%name`) and the register numbers they stand for.
     let symbolicRegisters: [String: UInt8]
     private(set) var next = 0
+    /// Base-register writeback of the memory operand read last: pre-index
+    /// (`[Xn,#imm]!`) or post-index (`[Xn],#imm`).
+    private(set) var writeback: Writeback?
+
+    struct Writeback: Equatable {
+        var base: Register
+        var amount: UInt64
+        var preIndex: Bool
+    }
 
     init(_ text: String, at location: SourceLocation, symbolicRegisters: [String: UInt8]) throws(AssemblyError) {
         self.text = text
@@ -164,26 +173,35 @@ struct Statement {
         }
     }
 
-    /// `[Xn]`, `[Xn,#imm]`, `[Xn,imm]`, `[Xn,Xm{,LSL #n}]`, `[Xn,Wm,SXTW|UXTW {#n}]`.
-    /// Pre-index (`!`) and post-index (`[Xn],#imm`) writeback are rejected.
+    /// `[Xn]`, `[Xn,#imm]`, `[Xn,imm]`, `[Xn,Xm{,LSL #n}]`, `[Xn,Wm,SXTW|UXTW {#n}]`,
+    /// and the writeback forms `[Xn,#imm]!` and `[Xn],#imm` (recorded in
+    /// `writeback`; the access itself is then at `[Xn]`).
     mutating func address() throws(AssemblyError) -> Address {
-        let s = try take("memory operand [Xn...]")
-        guard s.first == "[" else { throw error("'\(s)' is not a memory operand [Xn...]") }
-        guard s.last == "]" else {
-            if s.hasSuffix("!") { throw error("pre-index writeback '\(s)' is not supported") }
-            throw error("'\(s)' is not a memory operand [Xn...]")
-        }
-        if peek != nil, next == operands.count - 1, Statement.immediate(operands[next]) != nil {
-            throw error("post-index writeback is not supported")
-        }
+        var s = try take("memory operand [Xn...]")
+        var preIndex = false
+        if s.hasSuffix("!") { preIndex = true; s = String(s.dropLast()).trimmingWhitespace }
+        guard s.first == "[", s.last == "]" else { throw error("'\(s)' is not a memory operand [Xn...]") }
         let inner = String(s.dropFirst().dropLast())
         var sub = try Statement(
             "[] " + inner, at: location, symbolicRegisters: symbolicRegisters)
         let base = try sub.register()
         guard base.is64Bit, !base.isZero else { throw error("base register must be X0-X30, not '\(base)'") }
-        if sub.remaining == 0 { return Address(base: base) }
+        if sub.remaining == 0 {
+            if let p = peek, next == operands.count - 1, let amount = Statement.immediate(p) {
+                next += 1
+                writeback = Writeback(base: base, amount: amount, preIndex: false)
+            } else if preIndex {
+                throw error("pre-index writeback needs an immediate offset")
+            }
+            return Address(base: base)
+        }
         let offset = try sub.flexibleOperand()
         try sub.end()
+        if preIndex {
+            guard case .immediate(let amount) = offset else { throw error("pre-index writeback needs an immediate offset") }
+            writeback = Writeback(base: base, amount: amount, preIndex: true)
+            return Address(base: base)
+        }
         if case .register(let r, let shift) = offset {
             switch shift {
             case .sxtw, .uxtw:
