@@ -64,6 +64,7 @@ let package = Package(
         // The memory machines: the program IR both litmus tests and hypervisor
         // handlers compile to, and the SC and Armv8-A (relaxed MMU) machines.
         .target(name: "MemoryModel"),
+        .testTarget(name: "MemoryModelTests", dependencies: ["MemoryModel"]),
 
         // Litmus tests: herd .litmus and isla .litmus.toml parsing, compilation
         // to the program IR, final conditions, and the runner's reports.
