@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "hvdiff",
             dependencies: [
-                "Trace",
+                "Trace", "Litmus", "MemoryModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

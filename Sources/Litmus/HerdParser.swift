@@ -99,6 +99,7 @@ public enum HerdParser {
         while i < lines.count, lines[i].trimmed.isEmpty { i += 1 }
         guard i < lines.count else { throw LitmusError("missing thread header 'P0 | P1 ;'", at: at(lines.count - 1)) }
         let columns = try headerColumns(lines[i], at: at(i))
+        let codeLine = i + 1
         i += 1
         var cells = Array(repeating: [SourceLine](), count: columns.count)
         while i < lines.count {
@@ -135,7 +136,7 @@ public enum HerdParser {
                     guard let v = state.symbolic[symbol] else {
                         throw LitmusError("symbolic register %\(symbol) has no initial value", at: cells[c].first?.location ?? at(0))
                     }
-                    initialState.append(InitialAssignment(.register(thread: n, .x(register)), v))
+                    initialState.append(InitialAssignment(.register(thread: n, .x(register)), v, line: cells[c].first?.location.line ?? 1))
                 }
             case .handler(let n): handlers[n] = code
             }
@@ -143,6 +144,7 @@ public enum HerdParser {
 
         // Trailer: locations, then the final condition.
         let rest = lines[i...].joined(separator: "\n")
+        let conditionLine = i + 1
         let tokens = try Tokenizer.tokens(rest, firstLine: i + 1, file: file)
         var parser = ExpressionParser(TokenStream(tokens, file: file, lastLine: lines.count))
         parser.elementWidths = state.elementWidths
@@ -180,6 +182,8 @@ public enum HerdParser {
             name: name, file: file, threads: threads, handlers: handlers, initialState: initialState,
             observed: observed, condition: FinalCondition(quantifier, predicate), variants: variants,
             memory: .physical, types: state.types)
+        test.codeLine = codeLine
+        test.conditionLine = conditionLine
         if test.usesVirtualMemory { test.memory = .herdVMSA }
         return test
     }

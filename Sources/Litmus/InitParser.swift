@@ -57,7 +57,7 @@ struct InitParser {
                 var k = 0
                 repeat {
                     let v = try p.value()
-                    assignments.append(InitialAssignment(.memory(.virtualAddress(name), offset: k * element), v))
+                    assignments.append(InitialAssignment(.memory(.virtualAddress(name), offset: k * element), v, line: line))
                     k += 1
                 } while p.stream.accept(",")
                 try p.stream.expect("}")
@@ -68,7 +68,7 @@ struct InitParser {
         let location = try p.location()
         if let w = width { types[location] = TypeWidth(bytes: w) }
         if p.stream.accept("=") {
-            assignments.append(InitialAssignment(location, try p.value()))
+            assignments.append(InitialAssignment(location, try p.value(), line: line))
         }
         // A bare location (`xs`, `int x`) only declares it: it starts at 0.
         try end(&p)

@@ -21,6 +21,10 @@ public struct LitmusTest: Sendable {
     public var variants: [String]
     /// How addresses are translated when the test runs.
     public var memory: MemorySetup
+    /// Line of the code section's first row (herd) or code block (isla).
+    public var codeLine: Int = 1
+    /// Line of the final condition.
+    public var conditionLine: Int = 1
     /// Declared C types of locations (`int x`, `uint64_t 0:X0`): their widths.
     public var types: [Location: TypeWidth]
 
@@ -61,9 +65,12 @@ public struct TypeWidth: Hashable, Sendable {
 public struct InitialAssignment: Hashable, Sendable {
     public var location: Location
     public var value: Value
-    public init(_ location: Location, _ value: Value) {
+    /// Source line of the item (for errors found when compiling).
+    public var line: Int
+    public init(_ location: Location, _ value: Value, line: Int = 1) {
         self.location = location
         self.value = value
+        self.line = line
     }
 }
 
@@ -179,7 +186,7 @@ public struct FinalCondition: Hashable, Sendable, CustomStringConvertible {
         self.quantifier = quantifier
         self.predicate = predicate
     }
-    public var description: String { "\(quantifier.rawValue) \(predicate)" }
+    public var description: String { "\(quantifier.rawValue) (\(predicate))" }
 }
 
 /// A proposition over one final state.
