@@ -121,9 +121,13 @@ public enum HerdParser {
 
         // Assembly, with symbolic registers allocated per thread.
         var threads: [ThreadCode] = []
-        var handlers: [Int: ThreadCode] = [:]
+        var handlers: [HandlerSource] = []
         var initialState = state.assignments
         for (c, column) in columns.enumerated() {
+            if case .handler(let n) = column {
+                handlers.append(HandlerSource(name: "P\(n).F", lines: cells[c]))
+                continue
+            }
             let allocation = SymbolicRegisters.allocate(in: cells[c])
             let code: ThreadCode
             do { code = try Assembler(symbolicRegisters: allocation).assemble(cells[c]) }
@@ -138,7 +142,7 @@ public enum HerdParser {
                     }
                     initialState.append(InitialAssignment(.register(thread: n, .x(register)), v, line: cells[c].first?.location.line ?? 1))
                 }
-            case .handler(let n): handlers[n] = code
+            case .handler: break
             }
         }
 

@@ -10,8 +10,10 @@ public struct LitmusTest: Sendable {
     /// The file it was read from (as given to the parser).
     public var file: String
     public var threads: [ThreadCode]
-    /// herd fault-handler columns (`P1.F`), by thread.
-    public var handlers: [Int: ThreadCode]
+    /// Exception-handler code (herd `P1.F` columns, isla `[section.*]`), kept
+    /// as source: the program IR has no exception entry, so a test with a
+    /// handler parses but does not compile.
+    public var handlers: [HandlerSource]
     /// Initial registers and memory, symbolic (names not yet addresses).
     public var initialState: [InitialAssignment]
     /// Locations herd lists under `locations [...]`: shown, not tested.
@@ -28,7 +30,7 @@ public struct LitmusTest: Sendable {
     /// Declared C types of locations (`int x`, `uint64_t 0:X0`): their widths.
     public var types: [Location: TypeWidth]
 
-    public init(name: String, file: String, threads: [ThreadCode], handlers: [Int: ThreadCode] = [:], initialState: [InitialAssignment],
+    public init(name: String, file: String, threads: [ThreadCode], handlers: [HandlerSource] = [], initialState: [InitialAssignment],
                 observed: [Observed], condition: FinalCondition, variants: [String],
                 memory: MemorySetup, types: [Location: TypeWidth]) {
         self.name = name
@@ -44,6 +46,17 @@ public struct LitmusTest: Sendable {
     }
 }
 
+/// The source of an exception handler, unassembled.
+public struct HandlerSource: Hashable, Sendable {
+    /// `P1.F` or the isla section name.
+    public var name: String
+    public var lines: [SourceLine]
+    public init(name: String, lines: [SourceLine]) {
+        self.name = name
+        self.lines = lines
+    }
+}
+
 /// How a test's addresses are translated.
 public enum MemorySetup: Sendable {
     /// Plain herd tests: addresses are physical.
@@ -51,6 +64,9 @@ public enum MemorySetup: Sendable {
     /// herd `-variant vmsa`: one descriptor per virtual page (PTE(x)),
     /// mapping x to PA(x) unless the test says otherwise.
     case herdVMSA
+    /// isla: page tables described by `page_table_setup`, built as real
+    /// multi-level tables in memory.
+    case isla(PageTableSetup)
 }
 
 /// Width, in bytes, of a declared location (C type in the test's init block).
@@ -120,6 +136,12 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
     case translationTableBase(table: String, tag: UInt64, isVMID: Bool)
     /// isla `page(x)`: the page number (address >> 12).
     case pageNumber(Value)
+    /// isla `bvlshr(v, n)`: logical shift right.
+    case shiftRight(Value, by: Value)
+    /// isla `asid(n)`: the ASID field of a TLBI operand (bits 63:48).
+    case asid(UInt64)
+    /// isla `mkdesc3(oa=pa1, AP=0b11)` (a page) and `mkdesc2(table=...)` (a table).
+    case makeDescriptor(level: Int, output: Value, isTable: Bool, readOnly: Bool)
 
     public var description: String {
         switch self {
@@ -135,6 +157,10 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
         case .translationTableBase(let table, let tag, let isVMID):
             return "ttbr(\(isVMID ? "vmid" : "asid")=\(tag), base=\(table))"
         case .pageNumber(let v): return "page(\(v))"
+        case .shiftRight(let v, let n): return "bvlshr(\(v), \(n))"
+        case .asid(let n): return "asid(\(n))"
+        case .makeDescriptor(let level, let output, let isTable, let readOnly):
+            return "mkdesc\(level)(\(isTable ? "table" : "oa")=\(output)\(readOnly ? ", AP=0b11" : ""))"
         }
     }
 }

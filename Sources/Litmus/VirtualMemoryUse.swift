@@ -25,7 +25,8 @@ extension Value {
     var isVirtualMemory: Bool {
         switch self {
         case .physicalAddress, .entryAddress, .descriptor, .tableDescriptor: return true
-        case .pageNumber(let v): return v.isVirtualMemory
+        case .pageNumber(let v), .shiftRight(let v, _): return v.isVirtualMemory
+        case .makeDescriptor: return true
         default: return false
         }
     }
