@@ -107,7 +107,7 @@ public enum HerdParser {
             if line.isEmpty { i += 1; continue }
             if isSectionKeyword(line) { break }
             guard line.hasSuffix(";") else {
-                throw LitmusError("code row does not end with ';'", at: at(i))
+                throw LitmusError("expected a code row ending with ';' or the final condition (exists, ~exists, forall)", at: at(i))
             }
             let row = line.dropLast().split(separator: "|", omittingEmptySubsequences: false)
             guard row.count <= columns.count else {

@@ -73,8 +73,10 @@ enum IslaCompiler {
         func install(_ m: PageTableSetup.Mapping, in table: TableInfo) throws(LitmusError) {
             let input = try address(m.source, line: m.line)
             let entries: [UInt64]
-            do { entries = try builder.path(root: table.base, input: input, level: m.level) }
-            catch { throw test.error("\(m.source): \(error.message)", line: m.line) }
+            switch builder.path(root: table.base, input: input, level: m.level) {
+            case .success(let e): entries = e
+            case .failure(let e): throw test.error("\(m.source): \(e.message)", line: m.line)
+            }
             for (level, entry) in entries.enumerated() {
                 layout.entryAddresses[.init(m.source, level: level, table: table.name)] = entry
             }
@@ -129,14 +131,14 @@ enum IslaCompiler {
             for page in pending {
                 mapped.insert(page)
                 for t in tables {
-                    do {
-                        let path = try builder.path(root: t.base, input: page, level: 3)
+                    switch builder.path(root: t.base, input: page, level: 3) {
+                    case .success(let path):
                         if builder.memory.read(path[3]) ?? 0 == 0 {
                             builder.setLeaf(path[3], t.stage == 1 ? IslaDescriptors.stage1Page(page, readOnly: false)
                                                                   : IslaDescriptors.stage2Page(page))
                         }
-                    } catch {
-                        throw test.error("table page \(page): \(error.message)", line: 1)
+                    case .failure(let e):
+                        throw test.error("identity map of table page 0x\(String(page, radix: 16)): \(e.message)", line: 1)
                     }
                 }
             }
@@ -212,7 +214,7 @@ struct TableBuilder {
 
     /// The entry addresses at levels 0...level for `input`, allocating the
     /// tables above `level` that do not exist yet.
-    mutating func path(root: UInt64, input: UInt64, level: Int) throws(BuildError) -> [UInt64] {
+    mutating func path(root: UInt64, input: UInt64, level: Int) -> Result<[UInt64], BuildError> {
         var table = root
         var entries: [UInt64] = []
         for l in 0...level {
@@ -223,7 +225,7 @@ struct TableBuilder {
             if d & 0b11 == 0b11 {
                 table = Descriptor.outputAddress(d)
             } else if leaves.contains(entry) || d != 0 {
-                throw BuildError(message: "level-\(l) entry is not a table, cannot map below it")
+                return .failure(BuildError(message: "level-\(l) entry is not a table, cannot map below it"))
             } else {
                 let page = nextFree[root]!
                 nextFree[root] = page + 0x1000
@@ -233,7 +235,7 @@ struct TableBuilder {
                 table = page
             }
         }
-        return entries
+        return .success(entries)
     }
 
     mutating func setLeaf(_ entry: UInt64, _ value: UInt64) {

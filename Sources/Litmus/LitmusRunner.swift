@@ -18,6 +18,19 @@ public struct LitmusResult: Sendable {
     public var boundReached: Bool
     public var seconds: Double
 
+    public init(file: String, name: String, condition: FinalCondition, states: [String], positive: Int,
+                negative: Int, executions: Int, boundReached: Bool, seconds: Double) {
+        self.file = file
+        self.name = name
+        self.condition = condition
+        self.states = states
+        self.positive = positive
+        self.negative = negative
+        self.executions = executions
+        self.boundReached = boundReached
+        self.seconds = seconds
+    }
+
     /// Whether the predicate is reachable, whatever the quantifier.
     public var allowed: Bool { positive > 0 }
 
