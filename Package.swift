@@ -64,6 +64,7 @@ let package = Package(
         // The memory machines: the program IR both litmus tests and hypervisor
         // handlers compile to, and the SC and Armv8-A (relaxed MMU) machines.
         .target(name: "MemoryModel"),
+        .testTarget(name: "MemoryModelTests", dependencies: ["MemoryModel"]),
 
         // The command-line tool.
         .executableTarget(

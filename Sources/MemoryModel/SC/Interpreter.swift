@@ -1,0 +1,149 @@
+/// Executes one instruction of one thread against always-current memory:
+/// the SC machine's step. Every access translates through the current
+/// descriptors (the SC machine's TLB is always coherent), so barriers and
+/// TLB maintenance have nothing to do here.
+public struct Interpreter: Sendable {
+    public let program: ConcurrentProgram
+
+    public init(_ program: ConcurrentProgram) { self.program = program }
+
+    /// What a step did that the machine around it must know.
+    public struct Effect: Sendable {
+        /// The physical address written, if any: other threads' exclusive
+        /// monitors on it are cleared.
+        public var wrote: UInt64?
+        public var fault: Fault?
+    }
+
+    /// True if the instruction touches neither memory nor translation state,
+    /// so that running it at once cannot change what other threads see (the
+    /// SC explorer runs such steps without interleaving them).
+    public static func isLocal(_ instruction: Instruction) -> Bool {
+        switch instruction {
+        case .move, .arithmetic, .compare, .conditionalSelect, .conditionalSet,
+             .branch, .branchConditional, .compareBranchZero, .compareBranchNonZero, .nop,
+             .dmb, .dsb, .isb, .tlbi, .mrs:
+            return true
+        case .load, .store, .loadPair, .storePair, .compareAndSwap, .swap, .atomic, .msr:
+            return false
+        }
+    }
+
+    /// Executes thread `thread`'s next instruction.
+    public func step(_ t: inout ThreadState, thread: Int, memory: inout FlatMemory) throws(MachineError) -> Effect {
+        let code = program.threads[thread].instructions
+        guard t.pc < code.count else { t.status = .finished; return Effect() }
+        if t.executed[t.pc] >= UInt16(clamping: program.instructionBound) { t.status = .cut; return Effect() }
+        t.executed[t.pc] += 1
+        var next = t.pc + 1
+        var effect = Effect()
+        let r = t.registers
+
+        func address(_ a: Address) -> UInt64 {
+            r.read(a.base.full) &+ ValueSemantics.value(a.offset, width: 64, read: { r.read($0) })
+        }
+        /// Translates or, on a fault, applies the fault handling and returns nil.
+        func translate(_ va: UInt64, _ kind: Translation.AccessKind) -> UInt64? {
+            let result = Translation.translate(va, kind, setup: program.translation, context: t.context) { walk in
+                memory.words[walk.address & ~7] ?? 0
+            }
+            switch result {
+            case .physical(let pa): return pa
+            case .needsRead: preconditionFailure("SC walks read current memory; every read is decided")
+            case .fault(let kind, let faultAddress):
+                effect.fault = Fault(thread: thread, instruction: t.pc, address: faultAddress, kind: kind)
+                switch program.faultHandling {
+                case .fatal: t.status = .faulted
+                case .skip: break
+                case .handledRetryOnce:
+                    if t.retrying != t.pc { t.retrying = t.pc; next = t.pc }
+                }
+                return nil
+            }
+        }
+
+        switch code[t.pc] {
+        case let .load(dst, a, width, _, exclusive):
+            guard let pa = translate(address(a), .read) else { break }
+            t.registers.write(dst, try memory.read(pa, width))
+            if exclusive { t.monitor = pa }
+        case let .store(src, a, width, _, status):
+            guard let pa = translate(address(a), .write) else { break }
+            if let status {
+                let success = t.monitor == pa
+                t.monitor = nil
+                t.registers.write(status, success ? 0 : 1)
+                guard success else { break }
+            }
+            try memory.write(pa, width, r.read(src))
+            effect.wrote = pa
+        case let .loadPair(first, second, a, width):
+            let va = address(a)
+            guard let pa1 = translate(va, .read), let pa2 = translate(va &+ UInt64(width.rawValue), .read) else { break }
+            t.registers.write(first, try memory.read(pa1, width))
+            t.registers.write(second, try memory.read(pa2, width))
+        case let .storePair(first, second, a, width):
+            let va = address(a)
+            guard let pa1 = translate(va, .write), let pa2 = translate(va &+ UInt64(width.rawValue), .write) else { break }
+            try memory.write(pa1, width, r.read(first))
+            try memory.write(pa2, width, r.read(second))
+            effect.wrote = pa1
+        case let .compareAndSwap(compare, new, a, width, _, _):
+            guard let pa = translate(address(a), .write) else { break }
+            let old = try memory.read(pa, width)
+            if old == r.read(compare) & width.mask {
+                try memory.write(pa, width, r.read(new))
+                effect.wrote = pa
+            }
+            t.registers.write(compare, old)
+        case let .swap(src, dst, a, width, _, _):
+            guard let pa = translate(address(a), .write) else { break }
+            let old = try memory.read(pa, width)
+            try memory.write(pa, width, r.read(src))
+            effect.wrote = pa
+            t.registers.write(dst, old)
+        case let .atomic(op, src, dst, a, width, _, _):
+            guard let pa = translate(address(a), .write) else { break }
+            let old = try memory.read(pa, width)
+            try memory.write(pa, width, ValueSemantics.atomic(op, old: old, operand: r.read(src), width: width))
+            effect.wrote = pa
+            if let dst { t.registers.write(dst, old) }
+        case .dmb, .dsb, .isb, .tlbi, .nop:
+            break
+        case let .msr(sysreg, src):
+            t.systemRegisters[sysreg] = r.read(src.full)
+            t.context = Translation.Context(t.systemRegisters)
+        case let .mrs(dst, sysreg):
+            t.registers.write(dst, t.systemRegisters[sysreg] ?? 0)
+        case let .move(dst, operand):
+            t.registers.write(dst, ValueSemantics.value(operand, width: dst.width, read: { r.read($0) }))
+        case let .arithmetic(op, dst, n, operand, setsFlags):
+            let width = dst.isZero ? n.width : dst.width
+            let b = ValueSemantics.value(operand, width: width, read: { r.read($0) })
+            let (value, flags) = ValueSemantics.arithmetic(op, r.read(n), b, width: width)
+            t.registers.write(dst, value)
+            if setsFlags { t.flags = flags }
+        case let .compare(n, operand):
+            let b = ValueSemantics.value(operand, width: n.width, read: { r.read($0) })
+            t.flags = ValueSemantics.arithmetic(.subtract, r.read(n), b, width: n.width).1
+        case let .conditionalSelect(dst, n, m, cond):
+            t.registers.write(dst, ValueSemantics.holds(cond, t.flags) ? r.read(n) : r.read(m))
+        case let .conditionalSet(dst, cond):
+            t.registers.write(dst, ValueSemantics.holds(cond, t.flags) ? 1 : 0)
+        case let .branch(target):
+            next = target
+        case let .branchConditional(cond, target):
+            if ValueSemantics.holds(cond, t.flags) { next = target }
+        case let .compareBranchZero(reg, target):
+            if r.read(reg) == 0 { next = target }
+        case let .compareBranchNonZero(reg, target):
+            if r.read(reg) != 0 { next = target }
+        }
+        if t.status == .running {
+            if next != t.pc { t.retrying = nil }
+            t.pc = next
+            if t.pc >= code.count { t.status = .finished }
+        }
+        return effect
+    }
+}

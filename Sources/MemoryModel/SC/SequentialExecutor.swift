@@ -1,0 +1,38 @@
+/// Runs one thread's code to completion on the SC machine's memory, with no
+/// other thread: how the implementation of the hypervisor executes a handler
+/// for one event of a sequential trace. Shares the interpreter with the SC
+/// machine, so a handler means the same thing in both.
+public struct SequentialExecutor: Sendable {
+    public let interpreter: Interpreter
+
+    /// `code` runs as thread 0 of a one-thread program with `translation`.
+    public init(_ code: ThreadCode, translation: AddressTranslation = .none,
+                faultHandling: FaultHandling = .fatal, instructionBound: Int = 1 << 15) {
+        interpreter = Interpreter(ConcurrentProgram(threads: [code], translation: translation,
+                                                    faultHandling: faultHandling, instructionBound: instructionBound))
+    }
+
+    public struct Run: Sendable {
+        public var registers: RegisterFile
+        public var faults: [Fault]
+        /// `.finished`, `.faulted`, or `.cut` if the bound stopped it.
+        public var status: ThreadState.Status
+        public var instructions: Int
+    }
+
+    /// Runs from instruction 0 with `registers` until the code ends.
+    public func run(registers: RegisterFile, systemRegisters: [SystemRegister: UInt64] = [:],
+                    memory: inout FlatMemory) throws(MachineError) -> Run {
+        let count = interpreter.program.threads[0].instructions.count
+        var t = ThreadState(registers: registers, systemRegisters: systemRegisters, instructionCount: count)
+        var faults: [Fault] = []
+        var steps = 0
+        if count == 0 { t.status = .finished }
+        while t.isRunning {
+            let effect = try interpreter.step(&t, thread: 0, memory: &memory)
+            if let fault = effect.fault { faults.append(fault) }
+            steps += 1
+        }
+        return Run(registers: t.registers, faults: faults, status: t.status, instructions: steps)
+    }
+}

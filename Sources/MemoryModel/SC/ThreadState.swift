@@ -1,0 +1,37 @@
+/// Everything one hardware thread carries between instructions on the SC
+/// machine: program counter, registers, flags, the exclusive monitor and the
+/// translation registers in force.
+public struct ThreadState: Hashable, Sendable {
+    public var pc: Int = 0
+    public var registers: RegisterFile
+    public var flags = ValueSemantics.Flags()
+    /// Physical address an LDXR reserved, cleared by another thread's store
+    /// to it and by the thread's own STXR.
+    public var monitor: UInt64?
+    public var context: Translation.Context
+    public var systemRegisters: [SystemRegister: UInt64]
+    public var status: Status = .running
+    /// Times each instruction has executed (the loop bound).
+    public var executed: [UInt16]
+    /// The instruction a `handledRetryOnce` fault is retrying, if any.
+    public var retrying: Int?
+
+    public enum Status: Hashable, Sendable {
+        case running
+        /// Ran past its last instruction.
+        case finished
+        /// Stopped by a fatal fault.
+        case faulted
+        /// Cut at the loop bound: not a real final state.
+        case cut
+    }
+
+    public init(registers: RegisterFile, systemRegisters: [SystemRegister: UInt64], instructionCount: Int) {
+        self.registers = registers
+        self.systemRegisters = systemRegisters
+        self.context = Translation.Context(systemRegisters)
+        self.executed = Array(repeating: 0, count: instructionCount)
+    }
+
+    public var isRunning: Bool { status == .running }
+}
