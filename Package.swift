@@ -66,6 +66,10 @@ let package = Package(
         .target(name: "MemoryModel"),
         .testTarget(name: "MemoryModelTests", dependencies: ["MemoryModel"]),
 
+        // Litmus tests: herd .litmus and isla .litmus.toml parsing, compilation
+        // to the program IR, final conditions, and the runner's reports.
+        .target(name: "Litmus", dependencies: ["MemoryModel"]),
+
         // The command-line tool.
         .executableTarget(
             name: "hvdiff",
@@ -90,6 +94,10 @@ let package = Package(
                 "CZstd",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
+        ),
+        .testTarget(
+            name: "LitmusTests",
+            dependencies: ["Litmus", "MemoryModel"]
         ),
         .testTarget(
             name: "hvdiffTests",
