@@ -35,7 +35,8 @@ struct AssemblyWriter {
 
     mutating func emit(_ instruction: String, _ comment: String? = nil) {
         if let comment {
-            lines.append("    " + instruction.padding(toLength: 30, withPad: " ", startingAt: 0) + "// " + comment)
+            let pad = String(repeating: " ", count: max(1, 30 - instruction.count))
+            lines.append("    " + instruction + pad + "// " + comment)
         } else {
             lines.append("    " + instruction)
         }
