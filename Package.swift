@@ -53,7 +53,7 @@ let package = Package(
 
         // The hypervisor model: the atomic reference (Spec) and the vocabulary
         // the implementation shares with it. No dependency on the trace format.
-        .target(name: "Hypervisor"),
+        .target(name: "Hypervisor", dependencies: ["MemoryModel"]),
         .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor"]),
         .executableTarget(
             name: "spec-bench",

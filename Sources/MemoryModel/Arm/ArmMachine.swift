@@ -1,0 +1,49 @@
+/// The Armv8-A machine: every execution aarch64.cat (herdtools7 5feffe4e8f98)
+/// allows, explored incrementally (see `Explorer`).
+///
+/// Promised read values are drawn from the values later threads were seen
+/// to write; since a write's value depends only on values its thread read,
+/// and those come from ob-earlier writes (ob is acyclic and contains data,
+/// ctrl and rfe), repeating the exploration with the values found so far
+/// until no new value appears reaches every consistent execution. Values
+/// that grow from pass to pass (a counter incremented in a loop) would never
+/// settle, so passes are bounded by `valuePasses`; a run that stops there
+/// reports `boundReached`, like one cut at the loop bound.
+public struct ArmMachine: MemoryMachine {
+    public var name: String { "arm" }
+    /// Most exploration steps one pass may take before giving up.
+    public var budget: Int
+
+    /// Most exploration passes spent discovering promise values.
+    public var valuePasses: Int
+
+    public init(budget: Int = 2_000_000, valuePasses: Int = 6) {
+        self.budget = budget
+        self.valuePasses = valuePasses
+    }
+
+    public func explore(_ program: ConcurrentProgram) throws(MachineError) -> Exploration {
+        var candidates = Array(repeating: [UInt64: [UInt64]](), count: program.threads.count)
+        for pass in 1... {
+            let explorer = Explorer(program, candidates: candidates, budget: budget)
+            try explorer.run()
+            let next = Self.candidates(from: explorer.written, threads: program.threads.count)
+            if next == candidates || pass == valuePasses {
+                return Exploration(finalStates: explorer.finalStates, executions: explorer.executions,
+                                   boundReached: explorer.boundReached || next != candidates)
+            }
+            candidates = next
+        }
+        preconditionFailure("unreachable: the last pass returns")
+    }
+
+    /// candidates[t][loc]: the values threads after `t` wrote to `loc`, sorted
+    /// (so that exploration order, and hence the result order, is fixed).
+    static func candidates(from written: Set<Explorer.WrittenValue>, threads: Int) -> [[UInt64: [UInt64]]] {
+        var sets = Array(repeating: [UInt64: Set<UInt64>](), count: threads)
+        for w in written {
+            for t in 0..<w.thread { sets[t][w.location, default: []].insert(w.value) }
+        }
+        return sets.map { $0.mapValues { $0.sorted() } }
+    }
+}

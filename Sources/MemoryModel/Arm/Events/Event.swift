@@ -1,0 +1,60 @@
+/// One memory event of an Arm execution: an explicit (Exp) read or write,
+/// with the annotations aarch64.cat's sets name (A, Q, L, NoRet) and the
+/// relations that are fixed the moment the event is created: its
+/// same-thread ordered-before predecessors (lob's generators) and the
+/// register/memory dependencies that feed it.
+struct Event: Sendable {
+    enum Direction: Sendable { case read, write }
+
+    /// Where a read takes its value from (rf).
+    enum Source: Hashable, Sendable {
+        /// The initial write of the location (herd's IW).
+        case initial
+        /// A write already in the graph.
+        case write(Int)
+        /// A value some write not yet created must supply (resolved when the
+        /// execution is complete).
+        case promise
+    }
+
+    var direction: Direction
+    var thread: Int
+    /// Index of the instruction in its thread (for faults and diagnostics).
+    var instruction: Int
+    /// Physical address: aarch64.cat's `loc`.
+    var location: UInt64
+    var width: AccessWidth
+    /// The value read or written.
+    var value: UInt64
+
+    // The sets of aarch64fences.cat.
+    /// A: acquire (LDAR, LDAXR, the read of an LSE atomic with A).
+    var acquire = false
+    /// Q: acquire-PC (LDAPR).
+    var acquirePC = false
+    /// L: release (STLR, STLXR, the write of an LSE atomic with L).
+    var release = false
+    /// NoRet: the read of an atomic whose result goes to the zero register.
+    var noReturn = false
+
+    /// rmw: the other half of an LDXR/STXR pair or of an atomic instruction.
+    var rmwPartner: Int?
+    /// amo: the pair is one LSE atomic instruction (not an exclusive pair).
+    var isAtomicOperation = false
+
+    /// rf, for reads.
+    var source: Source = .initial
+
+    /// lob generators from earlier events of the same thread (dob, aob,
+    /// bob, lmws, DSB-ob, IFB-ob, pob), fixed at creation.
+    var localPredecessors = EventSet()
+    /// The po-latest earlier write of the same thread to this location: the
+    /// source of lmrs for reads, and the bound coWR/coWW put on coherence.
+    var previousLocalWrite: Int?
+    /// Earlier reads of the same thread to this location (po & same-loc), for
+    /// Exp-haz-ob.
+    var previousLocalReads: [Int] = []
+
+    var isRead: Bool { direction == .read }
+    var isWrite: Bool { direction == .write }
+}

@@ -1,0 +1,96 @@
+/// One thread in the middle of an Arm execution: architectural state plus
+/// the dependency and local-order bookkeeping that give its events their
+/// lob predecessors.
+struct ThreadRun: Sendable {
+    var pc = 0
+    var registers: RegisterFile
+    var flags = ValueSemantics.Flags()
+    /// Times each instruction has executed (the loop bound).
+    var executed: [UInt16]
+    var dependencies = Dependencies()
+    var order = LocalOrder()
+    /// The unpaired load-exclusive read and its location (the local monitor).
+    var exclusiveRead: Int?
+    var exclusiveLocation: UInt64 = 0
+    var systemRegisters: [SystemRegister: UInt64]
+
+    init(registers: RegisterFile, systemRegisters: [SystemRegister: UInt64], instructionCount: Int) {
+        self.registers = registers
+        self.systemRegisters = systemRegisters
+        executed = Array(repeating: 0, count: instructionCount)
+    }
+
+    func read(_ r: Register) -> UInt64 { registers.read(r) }
+
+    /// The virtual address of a memory operand.
+    func address(_ a: Address) -> UInt64 {
+        read(a.base.full) &+ ValueSemantics.value(a.offset, width: 64, read: { read($0) })
+    }
+
+    mutating func write(_ r: Register, _ value: UInt64, _ taint: Taint) {
+        registers.write(r, value)
+        dependencies.set(r, taint)
+    }
+
+    /// Executes an instruction that touches no memory: data processing,
+    /// branches, barriers, system registers. Returns false for a memory
+    /// access (the explorer handles those, since they branch).
+    mutating func executeLocal(_ instruction: Instruction) -> Bool {
+        var next = pc + 1
+        let d = dependencies
+        switch instruction {
+        case let .move(dst, operand):
+            write(dst, ValueSemantics.value(operand, width: dst.width, read: read), d.of(operand))
+        case let .arithmetic(op, dst, n, operand, setsFlags):
+            let width = dst.isZero ? n.width : dst.width
+            let b = ValueSemantics.value(operand, width: width, read: read)
+            let (value, newFlags) = ValueSemantics.arithmetic(op, read(n), b, width: width)
+            let taint = d.of(n).union(d.of(operand))
+            write(dst, value, taint)
+            if setsFlags { flags = newFlags; dependencies.flags = taint }
+        case let .compare(n, operand):
+            let b = ValueSemantics.value(operand, width: n.width, read: read)
+            flags = ValueSemantics.arithmetic(.subtract, read(n), b, width: n.width).1
+            dependencies.flags = d.of(n).union(d.of(operand))
+        case let .conditionalSelect(dst, n, m, cond):
+            // The flags choose the register through iico_ctrl: a pick
+            // dependency; the chosen register flows as data.
+            let chosen = ValueSemantics.holds(cond, flags) ? n : m
+            write(dst, read(chosen), d.of(chosen).union(d.flags.asPick))
+        case let .conditionalSet(dst, cond):
+            write(dst, ValueSemantics.holds(cond, flags) ? 1 : 0, d.flags.asPick)
+        case let .branch(target):
+            next = target
+        case let .branchConditional(cond, target):
+            dependencies.control.formUnion(d.flags)
+            if ValueSemantics.holds(cond, flags) { next = target }
+        case let .compareBranchZero(r, target):
+            dependencies.control.formUnion(d.of(r))
+            if read(r) == 0 { next = target }
+        case let .compareBranchNonZero(r, target):
+            dependencies.control.formUnion(d.of(r))
+            if read(r) != 0 { next = target }
+        case .nop:
+            break
+        case let .dmb(_, kind):
+            order.barrier(kind, synchronisation: false)
+        case let .dsb(_, kind):
+            order.barrier(kind, synchronisation: true)
+        case .isb:
+            // IFB-ob: reads this ISB is control- or address-dependent on.
+            dependencies.instructionBarrier.formUnion(d.control.pick)
+            dependencies.instructionBarrier.formUnion(d.earlierAddresses.pick)
+        case let .msr(sysreg, src):
+            systemRegisters[sysreg] = read(src.full)
+        case let .mrs(dst, sysreg):
+            write(dst, systemRegisters[sysreg] ?? 0, .none)
+        case .tlbi:
+            // Without translation there is no TLB to maintain.
+            break
+        case .load, .store, .loadPair, .storePair, .compareAndSwap, .swap, .atomic:
+            return false
+        }
+        pc = next
+        return true
+    }
+}
