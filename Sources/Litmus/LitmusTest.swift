@@ -234,11 +234,27 @@ public indirect enum Predicate: Hashable, Sendable, CustomStringConvertible {
         case .fault(let t, let label, let variable, let kind):
             var args = ["P\(t)" + (label.map { ":\($0)" } ?? "")]
             if let v = variable { args.append(v) }
-            if let k = kind { args.append("MMU:\(k.rawValue)") }
+            if let k = kind { args.append("MMU:" + Predicate.herdName(k)) }
             return "fault(" + args.joined(separator: ",") + ")"
         case .not(let p): return "~\(p.parenthesised)"
-        case .and(let a, let b): return "\(a.parenthesised) /\\ \(b.parenthesised)"
-        case .or(let a, let b): return "\(a.parenthesised) \\/ \(b.parenthesised)"
+        case .and(let a, let b):
+            // Left-nested chains of the same connective print flat, as herd writes them.
+            let left: String
+            if case .and = a { left = a.description } else { left = a.parenthesised }
+            return "\(left) /\\ \(b.parenthesised)"
+        case .or(let a, let b):
+            let left: String
+            if case .or = a { left = a.description } else { left = a.parenthesised }
+            return "\(left) \\/ \(b.parenthesised)"
+        }
+    }
+
+    /// herd's spelling of a fault kind (`MMU:Translation`).
+    static func herdName(_ k: FaultKind) -> String {
+        switch k {
+        case .translation, .stage2Translation: return "Translation"
+        case .permission, .stage2Permission: return "Permission"
+        case .accessFlag: return "AccessFlag"
         }
     }
 

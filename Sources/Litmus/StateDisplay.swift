@@ -21,7 +21,7 @@ extension CompiledTest {
     }
 
     /// One final state as herd prints it: `0:X0=1; [x]=2; ~fault(P0:L0,x);`.
-    func show(_ state: FinalState) throws(LitmusError) -> String {
+    public func show(_ state: FinalState) throws(LitmusError) -> String {
         var parts: [String] = []
         for item in shownItems {
             switch item {
