@@ -72,7 +72,8 @@ enum HerdCompiler {
             initialRegisters: registers,
             initialMemory: memory.words,
             translation: vmsa ? .singleLevel(descriptorAddress: descriptorAddress) : .none,
-            faultHandling: test.faultHandling)
+            faultHandling: test.faultHandling,
+            hardwareUpdates: test.hardwareUpdates)
         return CompiledTest(test: test, program: program, layout: layout)
     }
 

@@ -31,10 +31,14 @@ public enum HerdParser {
 
         // Metadata up to the init block.
         var variants: [String] = []
+        var tthm: (String, Int)? = nil
         while i < lines.count, !lines[i].contains("{") {
             let line = lines[i].trimmed
-            if let eq = line.firstIndex(of: "="), line[..<eq].trimmed.lowercased() == "variant" {
-                variants += line[line.index(after: eq)...].split(separator: ",").map { $0.trimmed.lowercased() }
+            if let eq = line.firstIndex(of: "=") {
+                let key = line[..<eq].trimmed.lowercased()
+                let value = line[line.index(after: eq)...].trimmed
+                if key == "variant" { variants += value.split(separator: ",").map { $0.trimmed.lowercased() } }
+                if key == "tthm" { tthm = (value, i) }
             }
             i += 1
         }
@@ -186,10 +190,37 @@ public enum HerdParser {
             name: name, file: file, threads: threads, handlers: handlers, initialState: initialState,
             observed: observed, condition: FinalCondition(quantifier, predicate), variants: variants,
             memory: .physical, types: state.types)
+        if let (value, line) = tthm {
+            test.hardwareUpdates = try hardwareUpdates(value, threads: threads.count, at: at(line))
+        }
         test.codeLine = codeLine
         test.conditionLine = conditionLine
         if test.usesVirtualMemory { test.memory = .herdVMSA }
         return test
+    }
+
+    /// `TTHM=HA HD` (every thread) or `TTHM=P0:HA P1:HD` (per thread).
+    static func hardwareUpdates(_ value: String, threads: Int, at location: SourceLocation) throws(LitmusError) -> [HardwareUpdates] {
+        var result = Array(repeating: HardwareUpdates(), count: threads)
+        for item in value.split(whereSeparator: \.isWhitespace) {
+            var targets = Array(0..<threads)
+            var flag = Substring(item)
+            if let colon = item.firstIndex(of: ":") {
+                guard item.first == "P", let t = Int(item[item.index(after: item.startIndex)..<colon]), t < threads else {
+                    throw LitmusError("bad TTHM entry '\(item)'", at: location)
+                }
+                targets = [t]
+                flag = item[item.index(after: colon)...]
+            }
+            for t in targets {
+                switch flag {
+                case "HA": result[t].accessFlag = true
+                case "HD": result[t].dirtyState = true
+                default: throw LitmusError("bad TTHM entry '\(item)' (HA or HD)", at: location)
+                }
+            }
+        }
+        return result
     }
 
     enum Column: Equatable { case thread(Int), handler(Int) }

@@ -23,6 +23,9 @@ public struct LitmusTest: Sendable {
     public var variants: [String]
     /// How addresses are translated when the test runs.
     public var memory: MemorySetup
+    /// herd's `TTHM=HA HD` / `TTHM=P0:HA`: hardware access-flag and dirty-state
+    /// updates, per thread.
+    public var hardwareUpdates: [HardwareUpdates] = []
     /// Line of the code section's first row (herd) or code block (isla).
     public var codeLine: Int = 1
     /// Line of the final condition.

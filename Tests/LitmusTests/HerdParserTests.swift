@@ -136,6 +136,17 @@ final class HerdParserTests: XCTestCase {
         }
     }
 
+    func testHardwareUpdatesFromTTHM() throws {
+        let all = try HerdParser.parse("AArch64 T\nTTHM=HA HD\n{}\n P0 | P1 ;\n NOP | NOP ;\nexists (0:X0=0)", file: "t.litmus")
+        XCTAssertEqual(try all.compile().program.hardwareUpdates,
+                       Array(repeating: HardwareUpdates(accessFlag: true, dirtyState: true), count: 2))
+        let one = try HerdParser.parse("AArch64 T\nTTHM=P1:HD\n{}\n P0 | P1 ;\n NOP | NOP ;\nexists (0:X0=0)", file: "t.litmus")
+        XCTAssertEqual(one.hardwareUpdates, [HardwareUpdates(), HardwareUpdates(dirtyState: true)])
+        XCTAssertThrowsError(try HerdParser.parse("AArch64 T\nTTHM=P7:HA\n{}\n P0 ;\n NOP ;\nexists (0:X0=0)", file: "t.litmus")) {
+            XCTAssertEqual("\($0)", "t.litmus:2: bad TTHM entry 'P7:HA'")
+        }
+    }
+
     func testHandlerColumnsParseButDoNotCompile() throws {
         let text = "AArch64 H\n{ 0:X1=x; }\n P0 | P0.F ;\n LDR W0,[X1] | MOV W2,#1 ;\n | ERET ;\nexists (0:X2=1)"
         let t = try HerdParser.parse(text, file: "h.litmus")
