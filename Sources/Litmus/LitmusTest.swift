@@ -185,14 +185,17 @@ public struct DescriptorLiteral: Hashable, Sendable, CustomStringConvertible {
 
     public static let executeNever: UInt64 = 1 << 54
 
+    /// Every field, so that a literal left with only defaults still reads as
+    /// what it means (`(valid:1, af:1, db:1, dbm:0, el0:1)`).
     public var description: String {
         var fields: [String] = []
         if let oa = outputAddress { fields.append("oa:\(oa)") }
-        if !valid { fields.append("valid:0") }
-        if !accessFlag { fields.append("af:0") }
-        if !dirty { fields.append("db:0") }
-        if dirtyBitModifier { fields.append("dbm:1") }
-        if !el0 { fields.append("el0:0") }
+        func bit(_ b: Bool) -> Int { b ? 1 : 0 }
+        fields.append("valid:\(bit(valid))")
+        fields.append("af:\(bit(accessFlag))")
+        fields.append("db:\(bit(dirty))")
+        fields.append("dbm:\(bit(dirtyBitModifier))")
+        fields.append("el0:\(bit(el0))")
         if !executable { fields.append("x:0") }
         return "(" + fields.joined(separator: ", ") + ")"
     }
