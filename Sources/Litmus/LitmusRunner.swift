@@ -60,14 +60,20 @@ public struct LitmusFailure: Error, Sendable {
 /// Runs litmus tests on a memory machine.
 public struct LitmusRunner: Sendable {
     public var machine: any MemoryMachine
+    /// herd `-variant` flags applied to every test (see `LitmusTest.apply`).
+    public var variants: [String]
 
-    public init(machine: any MemoryMachine) { self.machine = machine }
+    public init(machine: any MemoryMachine, variants: [String] = []) {
+        self.machine = machine
+        self.variants = variants
+    }
 
     /// Parses, compiles and runs the test in `text`.
-    public func run(text: String, file: String) -> Result<LitmusResult, LitmusFailure> {
-        let test: LitmusTest
+    public func run(text: String, file: String, variants extra: [String] = []) -> Result<LitmusResult, LitmusFailure> {
+        var test: LitmusTest
         do { test = try LitmusFile.parse(text, file: file) }
         catch { return .failure(LitmusFailure(file: file, name: nil, message: error.description)) }
+        test.apply(variants: variants + extra)
         return run(test)
     }
 
