@@ -75,7 +75,8 @@ enum InstructionDecoder {
             guard case .immediate = v else { throw s.error("MOVZ takes an immediate") }
             result = .instruction(.move(d, truncated(v, to: d)))
         case "ADD", "SUB", "EOR", "AND", "ORR", "ADDS", "SUBS", "ANDS", "LSL", "LSR", "ASR":
-            let setsFlags = m.hasSuffix("S") && m != "ADD" && m.count == 4
+            // ADDS, SUBS, ANDS: the flag-setting forms.
+            let setsFlags = ["ADDS", "SUBS", "ANDS"].contains(m)
             let name = setsFlags ? String(m.dropLast()) : m
             guard let op = ArithmeticOperation(rawValue: name) else { throw s.error("unsupported instruction \(m)") }
             let d = try s.register()
