@@ -142,6 +142,16 @@ final class AssemblerTests: XCTestCase {
         ])
     }
 
+    func testAliasesLowerToTheirDefinitions() throws {
+        XCTAssertEqual(try assemble("MVN W1,W2\nNEG X3,X4\nTST W5,#1\nLDURB W0,[X1,#-1]\nSTUR X0,[X1]"), [
+            .arithmetic(.exclusiveOr, destination: .w(1), .w(2), .immediate(0xFFFF_FFFF), setsFlags: false),
+            .arithmetic(.subtract, destination: .x(3), .xzr, .reg(.x(4)), setsFlags: false),
+            .arithmetic(.and, destination: .wzr, .w(5), .immediate(1), setsFlags: true),
+            .load(.w(0), Address(base: .x(1), offset: .immediate(~0)), width: .byte, ordering: .plain, exclusive: false),
+            .store(.x(0), Address(base: .x(1)), width: .doubleword, release: false, exclusiveStatus: nil),
+        ])
+    }
+
     func testLabelsResolveToInstructionIndices() throws {
         let code = try Assembler().assemble("""
             LDR W0,[X3]

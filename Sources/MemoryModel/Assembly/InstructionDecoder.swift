@@ -83,6 +83,21 @@ enum InstructionDecoder {
             let n = try s.register()
             let operand = try s.flexibleOperand()
             result = .instruction(.arithmetic(op, destination: d, n, truncated(operand, to: d), setsFlags: setsFlags))
+        case "MVN":
+            // MVN Rd, Rm is ORN Rd, ZR, Rm: Rm with every bit flipped (EOR with all ones).
+            let d = try s.register()
+            let m = try s.register()
+            result = .instruction(.arithmetic(.exclusiveOr, destination: d, m, truncated(.immediate(~0), to: d), setsFlags: false))
+        case "NEG":
+            // NEG Rd, op is SUB Rd, ZR, op.
+            let d = try s.register()
+            let operand = try s.flexibleOperand()
+            result = .instruction(.arithmetic(.subtract, destination: d, Register(31, is64Bit: d.is64Bit), operand, setsFlags: false))
+        case "TST":
+            // TST Rn, op is ANDS ZR, Rn, op.
+            let n = try s.register()
+            let operand = try s.flexibleOperand()
+            result = .instruction(.arithmetic(.and, destination: Register(31, is64Bit: n.is64Bit), n, truncated(operand, to: n), setsFlags: true))
         case "CMP":
             let n = try s.register()
             result = .instruction(.compare(n, try s.flexibleOperand()))

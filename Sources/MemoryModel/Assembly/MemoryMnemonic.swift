@@ -24,12 +24,13 @@ struct MemoryMnemonic {
         let (stem, width) = MemoryMnemonic.splitSize(m)
         suffixWidth = width
         switch stem {
-        case "LDR": family = .load(.plain, exclusive: false)
+        // LDUR/STUR (unscaled offset) differ from LDR/STR only in encoding.
+        case "LDR", "LDUR": family = .load(.plain, exclusive: false)
         case "LDAR": family = .load(.acquire, exclusive: false); acquire = true
         case "LDAPR": family = .load(.acquirePC, exclusive: false); acquire = true
         case "LDXR": family = .load(.plain, exclusive: true)
         case "LDAXR": family = .load(.acquire, exclusive: true); acquire = true
-        case "STR": family = .store(release: false, exclusive: false)
+        case "STR", "STUR": family = .store(release: false, exclusive: false)
         case "STLR": family = .store(release: true, exclusive: false); release = true
         case "STXR": family = .store(release: false, exclusive: true)
         case "STLXR": family = .store(release: true, exclusive: true); release = true
@@ -53,7 +54,7 @@ struct MemoryMnemonic {
     }
 
     private static func isStem(_ s: String) -> Bool {
-        ["LDR", "LDAR", "LDAPR", "LDXR", "LDAXR", "STR", "STLR", "STXR", "STLXR"].contains(s)
+        ["LDR", "LDUR", "LDAR", "LDAPR", "LDXR", "LDAXR", "STR", "STUR", "STLR", "STXR", "STLXR"].contains(s)
             || readModifyWrite(s) != nil
     }
 
