@@ -152,6 +152,16 @@ final class AssemblerTests: XCTestCase {
         ])
     }
 
+    func testBitClearIsBuiltInItsDestination() throws {
+        XCTAssertEqual(try assemble("BIC X3,X2,X1,LSL 10\nBIC W0,W1,#1"), [
+            .arithmetic(.shiftLeft, destination: .x(3), .x(1), .immediate(10), setsFlags: false),
+            .arithmetic(.exclusiveOr, destination: .x(3), .x(3), .immediate(~0), setsFlags: false),
+            .arithmetic(.and, destination: .x(3), .x(2), .reg(.x(3)), setsFlags: false),
+            .arithmetic(.and, destination: .w(0), .w(1), .immediate(0xFFFF_FFFE), setsFlags: false),
+        ])
+        XCTAssertThrowsError(try assemble("BIC X2,X2,X1"))
+    }
+
     func testLabelsResolveToInstructionIndices() throws {
         let code = try Assembler().assemble("""
             LDR W0,[X3]

@@ -26,7 +26,37 @@ enum InstructionDecoder {
             let update = Instruction.arithmetic(.add, destination: w.base, w.base, .immediate(w.amount), setsFlags: false)
             return w.preIndex ? [.instruction(update), .instruction(i)] : [.instruction(i), .instruction(update)]
         }
+        if s.mnemonic == "BIC" { return try bitClear(&s) }
         return [try decodeOther(&s)]
+    }
+
+    /// BIC Rd, Rn, Rm{, shift}: Rn AND NOT(shifted Rm). The IR has no
+    /// AND-NOT, so it is built in Rd: Rd := shifted Rm; Rd := Rd EOR ones;
+    /// Rd := Rn AND Rd. The result and the registers it depends on are the
+    /// same; Rd must differ from Rn (it is overwritten before Rn is read).
+    static func bitClear(_ s: inout Statement) throws(AssemblyError) -> [Decoded] {
+        let d = try s.register(), n = try s.register()
+        let operand = try s.flexibleOperand()
+        try s.end()
+        guard case .register(let m, let shift) = operand else {
+            // With an immediate, AND with the complemented immediate is exact.
+            guard case .immediate(let v) = operand else { throw s.error("bad BIC operand") }
+            return [.instruction(.arithmetic(.and, destination: d, n, truncated(.immediate(~v), to: d), setsFlags: false))]
+        }
+        guard d.number != n.number || d.isZero else { throw s.error("BIC with Rd = Rn is not supported") }
+        let shifted: Instruction
+        switch shift {
+        case .none: shifted = .move(d, .reg(m))
+        case .lsl(let k): shifted = .arithmetic(.shiftLeft, destination: d, m, .immediate(UInt64(k)), setsFlags: false)
+        case .lsr(let k): shifted = .arithmetic(.shiftRight, destination: d, m, .immediate(UInt64(k)), setsFlags: false)
+        case .asr(let k): shifted = .arithmetic(.arithmeticShiftRight, destination: d, m, .immediate(UInt64(k)), setsFlags: false)
+        case .sxtw, .uxtw: throw s.error("BIC takes a shifted register, not an extended one")
+        }
+        return [
+            .instruction(shifted),
+            .instruction(.arithmetic(.exclusiveOr, destination: d, d, truncated(.immediate(~0), to: d), setsFlags: false)),
+            .instruction(.arithmetic(.and, destination: d, n, .reg(d), setsFlags: false)),
+        ]
     }
 
     static func decodeOther(_ s: inout Statement) throws(AssemblyError) -> Decoded {
