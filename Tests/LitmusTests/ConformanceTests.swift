@@ -10,7 +10,10 @@ final class ConformanceTests: XCTestCase {
         let runner = LitmusRunner(machine: ArmMachine())
         var mismatches: [String] = []
         var errors: [String] = []
+        var disagreeing: [String: Int] = [:]
         for entry in SharedTests.index {
+            let before = mismatches.count + errors.count
+            defer { if mismatches.count + errors.count > before { disagreeing[entry.group, default: 0] += 1 } }
             let outcome: Result<LitmusResult, LitmusFailure>
             do { outcome = runner.run(try SharedTests.read(entry)) }
             catch { errors.append("\(entry.file): \(error)"); continue }
@@ -28,6 +31,7 @@ final class ConformanceTests: XCTestCase {
         XCTAssertEqual(total, 1639)
         XCTAssertTrue(mismatches.isEmpty && errors.isEmpty,
                       "\(total - mismatches.count - errors.count)/\(total) agree; \(mismatches.count) mismatches, \(errors.count) errors\n"
+                        + "By group: " + disagreeing.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
                         + "Mismatches:\n" + mismatches.joined(separator: "\n") + "\nErrors:\n" + errors.joined(separator: "\n"))
     }
 }
