@@ -54,16 +54,21 @@ final class AssemblerTests: XCTestCase {
             STADD W10, [X3]
             STSETL W10,[X3]
             LDSMAXH W1,W2,[X3]
+            CASA WZR,W2,[X3]
+            LDADDA W1,XZR,[X3]
             """), [
             .compareAndSwap(compare: .w(0), new: .w(2), a, width: .word, acquire: false, release: false),
             .compareAndSwap(compare: .x(0), new: .x(2), a, width: .doubleword, acquire: true, release: true),
             .compareAndSwap(compare: .w(0), new: .w(2), a, width: .byte, acquire: false, release: true),
-            .swap(source: .w(4), destination: .wzr, a, width: .word, acquire: true, release: false),
+            // A zero-register destination drops the acquire (Arm ARM, SWPA).
+            .swap(source: .w(4), destination: .wzr, a, width: .word, acquire: false, release: false),
             .atomic(.add, source: .w(10), destination: .w(4), a, width: .word, acquire: false, release: false),
             .atomic(.clear, source: .x(9), destination: .x(6), a, width: .doubleword, acquire: true, release: true),
             .atomic(.add, source: .w(10), destination: nil, a, width: .word, acquire: false, release: false),
             .atomic(.set, source: .w(10), destination: nil, a, width: .word, acquire: false, release: true),
             .atomic(.signedMax, source: .w(1), destination: .w(2), a, width: .halfword, acquire: false, release: false),
+            .compareAndSwap(compare: .wzr, new: .w(2), a, width: .word, acquire: false, release: false),
+            .atomic(.add, source: .w(1), destination: .xzr, a, width: .word, acquire: false, release: false),
         ])
     }
 

@@ -118,18 +118,25 @@ struct MemoryMnemonic {
         case .compareAndSwap:
             let compare = try s.register(), new = try s.register()
             let w = try width(for: compare, s)
-            return .compareAndSwap(compare: compare, new: new, try s.address(), width: w, acquire: acquire, release: release)
+            // Arm ARM (CASA, CASAL): "If the destination register is not one
+            // of WZR or XZR, CASA and CASAL load from memory with acquire
+            // semantics" -- with the zero register there is no acquire.
+            return .compareAndSwap(compare: compare, new: new, try s.address(), width: w,
+                                   acquire: acquire && !compare.isZero, release: release)
         case .swap:
             let source = try s.register(), destination = try s.register()
             let w = try width(for: source, s)
-            return .swap(source: source, destination: destination, try s.address(), width: w, acquire: acquire, release: release)
+            // Arm ARM (SWPA, SWPAL): acquire only if the destination is not
+            // the zero register.
+            return .swap(source: source, destination: destination, try s.address(), width: w,
+                         acquire: acquire && !destination.isZero, release: release)
         case .atomicLoad(let op):
             let source = try s.register(), destination = try s.register()
             let w = try width(for: source, s)
-            // Kept as written: with a zero-register destination the machine
-            // decides what the acquire letter means (Arm ARM: none).
+            // Arm ARM (LD<op>A, LD<op>AL): acquire only if the destination is
+            // not the zero register (those encodings are ST<op>).
             return .atomic(op, source: source, destination: destination,
-                           try s.address(), width: w, acquire: acquire, release: release)
+                           try s.address(), width: w, acquire: acquire && !destination.isZero, release: release)
         case .atomicStore(let op):
             let source = try s.register()
             let w = try width(for: source, s)
