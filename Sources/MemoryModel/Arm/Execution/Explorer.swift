@@ -226,6 +226,7 @@ final class Explorer {
         if let fed = r.order.lastWriteTaint[loc] { taint.formUnion(fed) }
         var after = r
         after.order.record(id, spec, noReturn: noReturn, readAcquire: false)
+        after.dependencies.earlierAddresses.formUnion(spec.address)
 
         func attempt(_ source: Event.Source, _ value: UInt64) throws(MachineError) {
             var g2 = g
