@@ -54,6 +54,12 @@ struct Event: Sendable {
     /// Earlier reads of the same thread to this location (po & same-loc), for
     /// Exp-haz-ob.
     var previousLocalReads: [Int] = []
+    /// pick-dep sources: reads reaching this event through pick-dtrm (its
+    /// address, its data, or lmrs into it).
+    var pickSources = EventSet()
+    /// Reads with `pick-dep; lob` into this event: for a write, those pairs
+    /// are `pick-lob` and join its predecessors.
+    var pickReach = EventSet()
 
     var isRead: Bool { direction == .read }
     var isWrite: Bool { direction == .write }

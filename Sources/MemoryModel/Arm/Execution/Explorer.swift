@@ -148,15 +148,23 @@ final class Explorer {
             // A CAS reads, and writes only if the comparison holds; a failing
             // CAS is a read alone. The compared register reaches the write
             // through the comparison (iico_ctrl): a pick-data dependency.
+            // With the zero register as Rs the read is NoRet (and not A).
             let location = r.address(a)
+            let noReturn = compare.isZero
             var spec = LocalOrder.Access(direction: .read, location: location, address: d.of(a))
-            spec.acquire = acquire
+            spec.acquire = acquire && !noReturn
             let expected = r.read(compare) & width.mask
             let newValue = r.read(new)
-            try read(t, spec, width, r, g) { (r, g, id, old, taint) throws(MachineError) in
+            try read(t, spec, width, r, g, noReturn: noReturn) { (r, g, id, old, taint) throws(MachineError) in
                 var r = r
-                r.write(compare, old, taint)
-                guard old == expected else { return try next(r, g) }
+                guard old == expected else {
+                    r.write(compare, old, taint)
+                    return try next(r, g)
+                }
+                // On success herd writes Rs back on the "ok" path, whose
+                // value is fixed by the comparison: the read and the old Rs
+                // reach it only through iico_ctrl (pick), the address as data.
+                r.write(compare, old, d.of(a).union(taint.union(d.of(compare)).asPick))
                 var w = LocalOrder.Access(direction: .write, location: location, address: d.of(a),
                                           data: d.of(new).union(d.of(compare).asPick))
                 w.release = release
@@ -166,7 +174,7 @@ final class Explorer {
             }
 
         case let .swap(src, dst, a, width, acquire, release):
-            try readModifyWrite(t, a, width, acquire, release, r, g, noReturn: false, data: d.of(src),
+            try readModifyWrite(t, a, width, acquire && !dst.isZero, release, r, g, noReturn: dst.isZero, data: d.of(src),
                                 newValue: { _ in r.read(src) }) { (r, old, taint) in
                 r.write(dst, old, taint)
             } then: { (r, g) throws(MachineError) in try next(r, g) }
@@ -217,6 +225,8 @@ final class Explorer {
         event.acquirePC = spec.acquirePC
         event.noReturn = noReturn
         event.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
+        event.pickSources = spec.address.pick.union(r.order.lastWriteTaint[loc]?.pick ?? EventSet())
+        event.pickReach = pickReach(event.localPredecessors, g)
         event.previousLocalWrite = r.order.lastWrite[loc]
         event.previousLocalReads = r.order.readsByLocation[loc] ?? []
         let id = g.events.count
@@ -261,6 +271,9 @@ final class Explorer {
         event.rmwPartner = spec.rmwRead
         event.isAtomicOperation = spec.isAtomicOperation
         event.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
+        event.pickSources = spec.address.pick.union(spec.data.pick)
+        event.pickReach = pickReach(event.localPredecessors, g)
+        event.localPredecessors.formUnion(event.pickReach)  // pick-lob
         event.previousLocalWrite = r.order.lastWrite[loc]
         let id = g.events.count
         written.insert(WrittenValue(thread: t, location: loc, value: event.value))
@@ -281,6 +294,16 @@ final class Explorer {
             guard Consistency.holds(g2) else { continue }
             try then(after, g2)
         }
+    }
+
+    /// `pick-dep; lob` into an event with lob predecessors `lob`.
+    func pickReach(_ lob: EventSet, _ g: ExecutionGraph) -> EventSet {
+        var reach = EventSet()
+        lob.forEach { p in
+            reach.formUnion(g.events[p].pickSources)
+            reach.formUnion(g.events[p].pickReach)
+        }
+        return reach
     }
 
     func initialValue(_ location: UInt64, _ width: AccessWidth) -> UInt64 {
