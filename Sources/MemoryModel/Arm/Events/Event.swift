@@ -7,8 +7,8 @@ struct Event: Sendable {
     enum Direction: Sendable { case read, write, maintenance }
 
     /// Explicit access (Exp), translation-table walk read (Imp & TTD & R),
-    /// or TLB maintenance (TLBI).
-    enum Category: Sendable { case explicit, walk, tlbi }
+    /// TLB maintenance (TLBI), or an MMU fault (MMU & FAULT).
+    enum Category: Sendable { case explicit, walk, tlbi, fault }
 
     /// Where a read takes its value from (rf).
     enum Source: Hashable, Sendable {
@@ -85,7 +85,7 @@ struct Event: Sendable {
     /// Walk: its translation ended in a Translation or AccessFlag fault
     /// (TLBUncacheable & FAULT).
     var faulted = false
-    /// Walk: the explicit access it translated (tr-ib), if any.
+    /// Walk: the explicit access or fault it led to (tr-ib), if any.
     var translatedAccess: Int?
 
     var isRead: Bool { direction == .read }

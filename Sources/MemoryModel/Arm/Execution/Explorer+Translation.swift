@@ -21,12 +21,22 @@ extension Explorer {
         case .physical(let pa):
             try then(r, g, .physical(pa, walks: walks))
         case .fault(let faultKind, let address):
+            // The fault is an event (MMU & FAULT) after its walks (tr-ib).
             var g2 = g
+            var r2 = r
+            var spec = LocalOrder.Access(direction: .maintenance, category: .fault, location: 0, address: addressTaint)
+            spec.walks = walks
+            var e = Event(direction: .maintenance, thread: t, instruction: r.pc, location: 0, width: .doubleword, value: 0)
+            e.category = .fault
+            e.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
+            let id = g2.append(e)
+            r2.order.record(id, spec, noReturn: false, readAcquire: false)
+            for w in walks { g2.events[w].translatedAccess = id }
             // TLBUncacheable: the walk that saw an invalid (or AF=0) entry.
             if faultKind != .permission && faultKind != .stage2Permission, let last = walks.last {
                 g2.events[last].faulted = true
             }
-            try then(r, g2, .fault(Fault(thread: t, instruction: r.pc, address: address, kind: faultKind)))
+            try then(r2, g2, .fault(Fault(thread: t, instruction: r.pc, address: address, kind: faultKind)))
         case .needsRead(let walkRead):
             try walk(t, walkRead, page: va >> 12, addressTaint, r, g) { (r, g, id, value) throws(MachineError) in
                 var decided = decided

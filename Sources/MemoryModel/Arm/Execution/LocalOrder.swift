@@ -70,6 +70,13 @@ struct LocalOrder: Sendable {
             p.formUnion(a.address.pick)
             p.formUnion(d.control.pick)
             return p
+        case .fault:
+            // bob's `[MMU & FAULT]` targets (dmb.full, dmb.ld, dmb.st,
+            // acquire, A;amo;L), DSB-ob, and tr-ib from its walks.
+            p.formUnion(beforeEverything)
+            p.formUnion(beforeWrites)
+            for w in a.walks { p.insert(w) }
+            return p
         case .explicit:
             break
         }
@@ -113,6 +120,8 @@ struct LocalOrder: Sendable {
         case .tlbi:
             maintenance.insert(id)
             pendingTLBIs.append(id)
+            return
+        case .fault:
             return
         case .explicit:
             break
