@@ -7,8 +7,9 @@ struct Event: Sendable {
     enum Direction: Sendable { case read, write, maintenance }
 
     /// Explicit access (Exp), translation-table walk read (Imp & TTD & R),
+    /// hardware update of a descriptor's AF or DB (HU = Imp & TTD & W),
     /// TLB maintenance (TLBI), or an MMU fault (MMU & FAULT).
-    enum Category: Sendable { case explicit, walk, tlbi, fault }
+    enum Category: Sendable { case explicit, walk, update, tlbi, fault }
 
     /// Where a read takes its value from (rf).
     enum Source: Hashable, Sendable {
@@ -91,5 +92,8 @@ struct Event: Sendable {
     var isRead: Bool { direction == .read }
     var isExplicitRead: Bool { direction == .read && category == .explicit }
     var isWalk: Bool { category == .walk }
+    var isUpdate: Bool { category == .update }
+    /// Imp & TTD: walks and hardware updates.
+    var isTranslationTable: Bool { category == .walk || category == .update }
     var isWrite: Bool { direction == .write }
 }

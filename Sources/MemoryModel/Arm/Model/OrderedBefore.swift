@@ -17,6 +17,9 @@ struct OrderedBefore {
         for (id, e) in g.events.enumerated() {
             e.localPredecessors.forEach { successors[$0].append(Int32(id)) }
             guard e.isRead else { continue }
+            // TTD-obs `[Imp & TTD]; rf`: what a hardware update wrote, read
+            // by anyone (internal too).
+            if case .write(let w) = e.source, g.events[w].isUpdate { successors[w].append(Int32(id)) }
             // rfe; and TTD-obs `rf; [Imp & TTD]`, internal too.
             if case .write(let w) = e.source, g.events[w].thread != e.thread || e.isWalk {
                 successors[w].append(Int32(id))
@@ -31,7 +34,8 @@ struct OrderedBefore {
             }
             // fre, and Exp-haz-ob through this read's fre targets.
             if let later = g.fromReads(id) {
-                for w in later where g.events[w].thread != e.thread {
+                // HU-ca `[Exp & R]; ca; [HU]` holds internally too.
+                for w in later where g.events[w].thread != e.thread || g.events[w].isUpdate {
                     successors[id].append(Int32(w))
                     for earlier in e.previousLocalReads { successors[earlier].append(Int32(w)) }
                 }
@@ -40,7 +44,9 @@ struct OrderedBefore {
         // coe (consecutive pairs suffice: co is a chain whose internal links
         // are lmws edges, see above).
         for order in g.coherence.values where order.count > 1 {
-            for i in 1..<order.count where g.events[order[i - 1]].thread != g.events[order[i]].thread {
+            // `[HU]; ca; [W] | [W]; ca; [HU]` (TTD-obs) internal too.
+            for i in 1..<order.count where g.events[order[i - 1]].thread != g.events[order[i]].thread
+                || g.events[order[i - 1]].isUpdate || g.events[order[i]].isUpdate {
                 successors[order[i - 1]].append(Int32(order[i]))
             }
         }
