@@ -42,7 +42,7 @@ public struct ArmMachine: MemoryMachine {
     static func candidates(from written: Set<Explorer.WrittenValue>, threads: Int) -> [[UInt64: [UInt64]]] {
         var sets = Array(repeating: [UInt64: Set<UInt64>](), count: threads)
         for w in written {
-            for t in 0..<w.thread { sets[t][w.location, default: []].insert(w.value) }
+            for t in 0..<min(w.thread, threads) { sets[t][w.location, default: []].insert(w.value) }
         }
         return sets.map { $0.mapValues { $0.sorted() } }
     }

@@ -68,7 +68,7 @@ extension Explorer {
         let dirtyable = kind == .write && hu.dirtyState && d & Descriptor.dirtyBitModifier != 0
             && d & Descriptor.readOnly != 0
         switch fault {
-        case .accessFlag where hu.accessFlag:
+        case .accessFlag where hu.accessFlag || hu.dirtyState:  // HD implies HA
             return (d | Descriptor.accessFlag) & (dirtyable ? ~Descriptor.readOnly : ~0)
         case .permission where dirtyable:
             return d & ~Descriptor.readOnly
