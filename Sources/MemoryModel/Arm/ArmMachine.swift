@@ -37,12 +37,13 @@ public struct ArmMachine: MemoryMachine {
         preconditionFailure("unreachable: the last pass returns")
     }
 
-    /// candidates[t][loc]: the values threads after `t` wrote to `loc`, sorted
+    /// candidates[t][loc]: the values threads after `t` (and the hardware
+    /// updates of `t` itself) wrote to `loc`, sorted
     /// (so that exploration order, and hence the result order, is fixed).
     static func candidates(from written: Set<Explorer.WrittenValue>, threads: Int) -> [[UInt64: [UInt64]]] {
         var sets = Array(repeating: [UInt64: Set<UInt64>](), count: threads)
         for w in written {
-            for t in 0..<min(w.thread, threads) { sets[t][w.location, default: []].insert(w.value) }
+            for t in 0..<min(w.byHardware ? w.thread + 1 : w.thread, threads) { sets[t][w.location, default: []].insert(w.value) }
         }
         return sets.map { $0.mapValues { $0.sorted() } }
     }

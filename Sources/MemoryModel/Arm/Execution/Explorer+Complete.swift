@@ -27,7 +27,10 @@ extension Explorer {
             let read = g.events[promised[k]]
             for w in g.coherence[read.location] ?? [] {
                 let e = g.events[w]
-                guard e.thread > read.thread, e.value == read.value & e.width.mask else { continue }
+                // A later thread's write, or a hardware update of the same
+                // thread made after the read (HU is not Exp: no coRW1).
+                let later = e.thread > read.thread || (e.isUpdate && e.thread == read.thread && w > promised[k])
+                guard later, e.value == read.value & e.width.mask else { continue }
                 var g2 = g
                 g2.events[promised[k]].source = .write(w)
                 // Partial checks prune as promises are kept.
@@ -40,13 +43,12 @@ extension Explorer {
     }
 
     /// herd's spontaneous (speculative) hardware updates: with HA (or HD)
-    /// on some thread, the MMU may set AF on any descriptor whose value has
-    /// AF = 0; with HD it may also mark a DBM = 1 descriptor dirty. Each is
+    /// on some thread, the MMU may set AF on any valid descriptor whose
+    /// value has AF = 0 (dirty state is only set by a write). Each is
     /// an HU write coherence-immediately after the write it updates, by a
     /// pseudo-thread after all others (so promises may read it).
     func spontaneousUpdates(_ g: ExecutionGraph) -> [ExecutionGraph] {
         let ha = program.hardwareUpdates.contains { $0.accessFlag || $0.dirtyState }
-        let hd = program.hardwareUpdates.contains { $0.dirtyState }
         guard ha, case .singleLevel(let descriptors) = program.translation else { return [g] }
         var variants = [g]
         for loc in Set(descriptors.values).sorted() {
@@ -60,9 +62,8 @@ extension Explorer {
                 for source in sources {
                     let value = source.map { v.events[$0].value } ?? initialValue(loc, .doubleword)
                     var updates: [UInt64] = []
-                    if value & Descriptor.accessFlag == 0 { updates.append(value | Descriptor.accessFlag) }
-                    if hd && value & Descriptor.dirtyBitModifier != 0 && value & Descriptor.readOnly != 0 {
-                        updates.append((value | Descriptor.accessFlag) & ~Descriptor.readOnly)
+                    if Descriptor.isValid(value) && value & Descriptor.accessFlag == 0 {
+                        updates.append(value | Descriptor.accessFlag)
                     }
                     var grown: [ExecutionGraph] = []
                     for p in partial {

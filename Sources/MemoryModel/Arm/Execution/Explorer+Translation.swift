@@ -89,7 +89,7 @@ extension Explorer {
         event.rmwPartner = walk
         event.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
         let id = g.events.count
-        written.insert(WrittenValue(thread: t, location: loc, value: value))
+        written.insert(WrittenValue(thread: t, location: loc, value: value, byHardware: true))
         var after = r
         after.order.record(id, spec, noReturn: false, readAcquire: false)
         var base = g

@@ -30,7 +30,13 @@ final class Explorer {
     var boundReached = false
     var steps = 0
 
-    struct WrittenValue: Hashable { var thread: Int; var location: UInt64; var value: UInt64 }
+    struct WrittenValue: Hashable {
+        var thread: Int
+        var location: UInt64
+        var value: UInt64
+        /// A hardware update: its own thread's earlier reads may read it too.
+        var byHardware = false
+    }
 
     init(_ program: ConcurrentProgram, candidates: [[UInt64: [UInt64]]], budget: Int) {
         self.program = program
