@@ -23,7 +23,8 @@ extension Explorer {
             try then(r, g, .physical(pa, walks: walks))
         case .fault(let faultKind, let address):
             if let lastRead, let last = walks.last, g.events[last].rmwPartner == nil,
-               let updated = hardwareUpdate(t, faultKind, kind, decided[lastRead]!) {
+               let updated = hardwareUpdate(t, faultKind, kind, decided[lastRead]!),
+               !faultsAnyway(va, kind, context, decided, lastRead, updated) {
                 // FEAT_HAFDBS: the MMU sets AF / clears AP[2] itself, an HU
                 // write atomic with the walk read (rmw), and walks on.
                 return try update(t, last, updated, r, g) { (r, g) throws(MachineError) in
@@ -75,6 +76,19 @@ extension Explorer {
         default:
             return nil
         }
+    }
+
+    /// The MMU updates a descriptor only for an access that then succeeds:
+    /// if the access faults for another reason (say, a write without HD to
+    /// a read-only page) the descriptor is left alone and that fault taken.
+    func faultsAnyway(_ va: UInt64, _ kind: Translation.AccessKind, _ context: Translation.Context,
+                      _ decided: [Translation.WalkRead: UInt64], _ read: Translation.WalkRead, _ updated: UInt64) -> Bool {
+        var after = decided
+        after[read] = updated
+        if case .fault = Translation.translate(va, kind, setup: program.translation, context: context, read: { after[$0] }) {
+            return true
+        }
+        return false
     }
 
     /// Creates the HU write of `value` for walk `walk` (rmw), at each

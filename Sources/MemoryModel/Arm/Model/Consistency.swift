@@ -44,7 +44,11 @@ enum Consistency {
             let target = order.firstIndex(of: w)!
             if target <= s { return false }  // the write would be co-before what the read read
             let between = order[(s + 1)..<target]
-            if !between.isEmpty && !between.contains(where: { g.events[$0].thread == e.thread }) { return false }
+            // The exception needs an explicit rmw and an explicit intervening write.
+            let excused = e.category == .explicit && between.contains {
+                g.events[$0].thread == e.thread && g.events[$0].category == .explicit
+            }
+            if !between.isEmpty && !excused { return false }
         }
         return true
     }
