@@ -24,8 +24,9 @@ public struct ArmMachine: MemoryMachine {
 
     public func explore(_ program: ConcurrentProgram) throws(MachineError) -> Exploration {
         var candidates = Array(repeating: [UInt64: [UInt64]](), count: program.threads.count)
+        var lastWriters: [UInt64: [UInt64: Int]] = [:]
         for pass in 1... {
-            let explorer = Explorer(program, candidates: candidates, budget: budget)
+            let explorer = Explorer(program, candidates: candidates, lastWriters: lastWriters, budget: budget)
             try explorer.run()
             let next = Self.candidates(from: explorer.written, threads: program.threads.count)
             if next == candidates || pass == valuePasses {
@@ -33,8 +34,16 @@ public struct ArmMachine: MemoryMachine {
                                    boundReached: explorer.boundReached || next != candidates)
             }
             candidates = next
+            lastWriters = Self.lastWriters(from: explorer.written)
         }
         preconditionFailure("unreachable: the last pass returns")
+    }
+
+    /// lastWriters[loc][value]: the last thread seen to write `value` to `loc`.
+    static func lastWriters(from written: Set<Explorer.WrittenValue>) -> [UInt64: [UInt64: Int]] {
+        var result: [UInt64: [UInt64: Int]] = [:]
+        for w in written { result[w.location, default: [:]][w.value] = max(result[w.location]?[w.value] ?? -1, w.thread) }
+        return result
     }
 
     /// candidates[t][loc]: the values threads after `t` (and the hardware

@@ -103,8 +103,8 @@ extension Explorer {
         event.rmwPartner = walk
         event.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
         let id = g.events.count
-        written.insert(WrittenValue(thread: t, location: loc, value: value, byHardware: true))
         var after = r
+        after.written.append(WrittenValue(thread: t, location: loc, value: value, byHardware: true))
         after.order.record(id, spec, noReturn: false, readAcquire: false)
         var base = g
         _ = base.append(event)
