@@ -53,7 +53,7 @@ let package = Package(
 
         // The hypervisor model: the atomic reference (Spec) and the vocabulary
         // the implementation shares with it. No dependency on the trace format.
-        .target(name: "Hypervisor"),
+        .target(name: "Hypervisor", dependencies: ["MemoryModel"]),
         .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor"]),
         .executableTarget(
             name: "spec-bench",
@@ -66,11 +66,15 @@ let package = Package(
         .target(name: "MemoryModel"),
         .testTarget(name: "MemoryModelTests", dependencies: ["MemoryModel"]),
 
+        // Litmus tests: herd .litmus and isla .litmus.toml parsing, compilation
+        // to the program IR, final conditions, and the runner's reports.
+        .target(name: "Litmus", dependencies: ["MemoryModel"]),
+
         // The command-line tool.
         .executableTarget(
             name: "hvdiff",
             dependencies: [
-                "Trace",
+                "Trace", "Litmus", "MemoryModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,6 +94,10 @@ let package = Package(
                 "CZstd",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
+        ),
+        .testTarget(
+            name: "LitmusTests",
+            dependencies: ["Litmus", "MemoryModel"]
         ),
         .testTarget(
             name: "hvdiffTests",

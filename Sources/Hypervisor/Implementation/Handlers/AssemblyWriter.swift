@@ -1,0 +1,533 @@
+/// Builds one handler's AArch64 assembly text, line by line, with fresh
+/// labels and the building blocks every handler shares (locks, vmemmap
+/// access, stage-2 walks, break-before-make, TLB invalidation, scrubbing).
+/// The variant changes exactly one of these blocks (see `Variant.change`).
+///
+/// Register conventions of every handler (the dispatcher sets them):
+///   X0-X4   arguments               X5   VM index (set by the VM lookups)
+///   X6      this CPU                X7, X8  argument-check results
+///   X9      result (0 or errno)     X10  returned value
+///   X11-X18 scratch                 X19-X22 entry address at level 0-3
+///   X23     VM metadata page        X24  vCPU metadata page
+///   X25     vmemmap entry           X26  vmemmap base
+///   X27     carve-out base          X28  VM table base
+///   X29, X30 loop scratch and the VM-table slot
+/// A handler returns X0 = 0 or a positive errno (the dispatcher negates it)
+/// and X1 = the returned value.
+struct AssemblyWriter {
+    let variant: Variant
+    let levels: Int
+    private(set) var lines: [String] = []
+    private var counter = 0
+
+    init(variant: Variant, levels: Int) {
+        self.variant = variant
+        self.levels = levels
+    }
+
+    var startLevel: Int { 4 - levels }
+    var text: String { lines.joined(separator: "\n") + "\n" }
+
+    mutating func fresh(_ base: String) -> String {
+        counter += 1
+        return "\(base)_\(counter)"
+    }
+
+    mutating func emit(_ instruction: String, _ comment: String? = nil) {
+        if let comment {
+            let pad = String(repeating: " ", count: max(1, 30 - instruction.count))
+            lines.append("    " + instruction + pad + "// " + comment)
+        } else {
+            lines.append("    " + instruction)
+        }
+    }
+
+    mutating func label(_ name: String) { lines.append("\(name):") }
+    mutating func comment(_ text: String) { lines.append("    // " + text) }
+
+    // MARK: Results
+
+    mutating func fail(_ errno: Errno, to target: String) {
+        emit("MOV X9, #\(errno.rawValue)", errno.description)
+        emit("B \(target)")
+    }
+
+    mutating func result(_ code: UInt64, to target: String, _ what: String) {
+        emit("MOV X9, #\(code)", what)
+        emit("B \(target)")
+    }
+
+    /// The common prologue: result 0, value 0.
+    mutating func prologue(_ what: String) {
+        lines.append("// \(what)")
+        emit("MOV X9, #0")
+        emit("MOV X10, #0")
+    }
+
+    /// The common epilogue label: results into X0/X1.
+    mutating func epilogue(ret: String) {
+        label(ret)
+        emit("MOV X0, X9")
+        emit("MOV X1, X10")
+    }
+
+    /// If an argument check (computed by the dispatcher into `register`)
+    /// failed, its errno is the result.
+    mutating func argumentCheck(_ register: String, to target: String) {
+        let ok = fresh("argok")
+        emit("CBZ \(register), \(ok)", "argument check passed?")
+        emit("MOV X9, \(register)")
+        emit("B \(target)")
+        label(ok)
+    }
+
+    // MARK: Locks (CASA spin, STLR release)
+
+    typealias Lock = (offset: UInt64, name: String)
+    static let hostLock: Lock = (Layout.hostLockOffset, "host")
+    static let hypLock: Lock = (Layout.hypLockOffset, "hyp")
+    static let vmTableLock: Lock = (Layout.vmTableLockOffset, "VM-table")
+
+    /// Takes a global lock word (at X27 + offset).
+    mutating func lock(_ lock: Lock) {
+        emit("ADD X11, X27, #\(lock.offset)", "\(lock.name) lock")
+        lockAt("X11")
+    }
+
+    mutating func unlock(_ lock: Lock) {
+        emit("ADD X11, X27, #\(lock.offset)", "\(lock.name) lock")
+        unlockAt("X11")
+    }
+
+    /// The per-VM lock, word 0 of the VM metadata page (X23).
+    mutating func lockVM() { lockAt("X23") }
+    mutating func unlockVM() { unlockAt("X23") }
+
+    private mutating func lockAt(_ address: String) {
+        let retry = fresh("spin")
+        emit("MOV W12, #1")
+        label(retry)
+        emit("MOV W13, #0")
+        emit("CASA W13, W12, [\(address)]", "0 -> 1, acquire")
+        emit("CBNZ W13, \(retry)", "held: spin")
+    }
+
+    private mutating func unlockAt(_ address: String) {
+        if variant == .plainUnlock {
+            emit("STR WZR, [\(address)]", "release as a plain store")
+        } else {
+            emit("STLR WZR, [\(address)]", "release")
+        }
+    }
+
+    // MARK: Metadata
+
+    /// X25 := the vmemmap entry of the page whose number is in `pfn`.
+    mutating func pageEntry(_ pfn: String) {
+        emit("ADD X25, X26, \(pfn), LSL #4", "vmemmap entry")
+    }
+
+    /// Fails unless the byte field at X25 + offset equals `value`.
+    mutating func expectByte(_ offset: UInt64, _ value: UInt8, _ what: String, else errno: Errno, to target: String) {
+        emit("LDRB W15, [X25, #\(offset)]", what)
+        emit("CMP W15, #\(value)")
+        let ok = fresh("ok")
+        emit("B.EQ \(ok)")
+        fail(errno, to: target)
+        label(ok)
+    }
+
+    mutating func expectHost(_ state: PageState, else errno: Errno = .eperm, to target: String) {
+        expectByte(Layout.PageField.hostState, state.rawValue, "host state \(state)?", else: errno, to: target)
+    }
+
+    mutating func expectHyp(_ state: PageState, else errno: Errno = .eperm, to target: String) {
+        expectByte(Layout.PageField.hypState, state.rawValue, "hyp state \(state)?", else: errno, to: target)
+    }
+
+    mutating func setHost(_ state: PageState) {
+        emit("MOV W15, #\(state.rawValue)")
+        emit("STRB W15, [X25, #\(Layout.PageField.hostState)]", "host: \(state)")
+    }
+
+    mutating func setHyp(_ state: PageState) {
+        emit("MOV W15, #\(state.rawValue)")
+        emit("STRB W15, [X25, #\(Layout.PageField.hypState)]", "hyp: \(state)")
+    }
+
+    mutating func setRole(_ role: HypRole) {
+        emit("MOV W15, #\(role.rawValue)")
+        emit("STRB W15, [X25, #\(Layout.PageField.role)]", "role: \(role)")
+    }
+
+    /// Owner 0 host, 1 hyp; `guestOwner` uses 2 + X5 (the VM index).
+    mutating func setOwner(_ owner: UInt8) {
+        emit("MOV W15, #\(owner)")
+        emit("STRH W15, [X25, #\(Layout.PageField.owner)]", owner == 0 ? "owner: host" : "owner: hyp")
+    }
+
+    mutating func setGuestOwner() {
+        emit("ADD W15, W5, #2")
+        emit("STRH W15, [X25, #\(Layout.PageField.owner)]", "owner: the guest")
+    }
+
+    /// X5 := VM index, X29 := its VM-table slot, X23 := its metadata page;
+    /// branches to `missing` if the index is out of range or not in the table.
+    mutating func vmLookup(_ index: String, missing: String) {
+        emit("LDR X11, [X27, #\(Layout.vmCountOffset)]", "VMs")
+        emit("CMP \(index), X11")
+        emit("B.HS \(missing)")
+        emit("MOV X5, \(index)")
+        emit("ADD X29, X28, X5, LSL #5", "VM-table slot")
+        emit("LDR X23, [X29]", "VM metadata page")
+        emit("CBZ X23, \(missing)", "not in the table")
+    }
+
+    /// X11 := this CPU's per-CPU area.
+    mutating func perCPU() {
+        emit("ADD X11, X27, #\(Layout.perCPUOffset)")
+        emit("ADD X11, X11, X6, LSL #5", "this CPU's area")
+    }
+
+    /// The vCPU loaded on this CPU: X5 VM index, X14 vCPU index, X29 slot,
+    /// X23 VM, X24 vCPU; branches to `none` if there is none.
+    mutating func loadedVCPU(none: String) {
+        perCPU()
+        emit("LDR X12, [X11]", "loaded vCPU + 1")
+        emit("CBZ X12, \(none)")
+        emit("SUB X12, X12, #1")
+        emit("LSR X5, X12, #32", "VM index")
+        emit("AND X14, X12, #0xffffffff", "vCPU index")
+        emit("ADD X29, X28, X5, LSL #5")
+        emit("LDR X23, [X29]")
+        emit("LDR X15, [X29, #8]", "vCPU slots")
+        emit("LDR X24, [X15, X14, LSL #3]")
+    }
+
+    /// Branches to `target` if the VM in X29's slot is (or is not) protected.
+    mutating func branchIfProtected(_ protected: Bool, to target: String) {
+        emit("LDR X15, [X29, #24]", "protected?")
+        emit(protected ? "CBNZ X15, \(target)" : "CBZ X15, \(target)")
+    }
+
+    /// A loop over `count` pages from `first`: X30 is the page number in
+    /// the body, X29 the index (the body may not clobber them).
+    mutating func forEachPage(first: String, count: String, _ body: (inout AssemblyWriter) -> Void) {
+        let top = fresh("page")
+        let end = fresh("pages_done")
+        emit("MOV X29, #0")
+        label(top)
+        emit("CMP X29, \(count)")
+        emit("B.HS \(end)")
+        emit("ADD X30, \(first), X29", "this page")
+        body(&self)
+        emit("ADD X29, X29, #1")
+        emit("B \(top)")
+        label(end)
+    }
+
+    // MARK: Scrubbing
+
+    /// Zeroes the 4 KiB page whose physical address is in `page` (clobbers X17, X18).
+    mutating func zeroPage(_ page: String) {
+        let loop = fresh("zero")
+        emit("MOV X18, #0")
+        label(loop)
+        emit("ADD X17, \(page), X18")
+        emit("STP XZR, XZR, [X17]")
+        emit("ADD X18, X18, #16")
+        emit("CMP X18, #4096")
+        emit("B.LO \(loop)")
+    }
+
+    // MARK: TLB maintenance
+
+    /// The invalidation after a stage-2 entry for the IPA page in `gfn`
+    /// was cleared: complete the write, invalidate by IPA and all stage-1
+    /// entries of the VMID, complete, synchronise.
+    mutating func invalidate(_ gfn: String) {
+        let broadcast = variant != .localTLBI
+        if variant != .missingDSBBeforeTLBI { emit("DSB ISHST", "the cleared entry is visible to walkers") }
+        emit("TLBI \(broadcast ? "IPAS2E1IS" : "IPAS2E1"), \(gfn)")
+        if variant != .missingDSBAfterTLBI { emit("DSB ISH") }
+        emit("TLBI \(broadcast ? "VMALLE1IS" : "VMALLE1")")
+        if variant != .missingDSBAfterTLBI { emit("DSB ISH", "invalidation complete") }
+        emit("ISB")
+    }
+
+    /// Clears the entry at `entry` and invalidates the IPA page in `gfn`.
+    mutating func breakEntry(_ entry: String, gfn: String) {
+        if variant == .tlbiBeforePTEWrite {
+            invalidate(gfn)
+            emit("STR XZR, [\(entry)]", "break: entry invalid")
+        } else {
+            emit("STR XZR, [\(entry)]", "break: entry invalid")
+            invalidate(gfn)
+        }
+    }
+
+    /// Replaces the valid leaf at `entry` by `new` (break-before-make).
+    mutating func replaceLeaf(_ entry: String, with new: String, gfn: String) {
+        if variant == .noBreakBeforeMake {
+            emit("STR \(new), [\(entry)]", "replace the valid leaf directly")
+            invalidate(gfn)
+        } else {
+            breakEntry(entry, gfn: gfn)
+            emit("STR \(new), [\(entry)]", "make")
+        }
+    }
+
+    // MARK: Guest stage 2
+
+    /// Entry register for `level`.
+    static func entry(_ level: Int) -> String { "X\(19 + level)" }
+
+    /// The level's entry register := address of the entry for `gfn` in the
+    /// table at X13; X16 := the descriptor.
+    private mutating func readEntry(level: Int, gfn: String) {
+        let shift = 9 * (3 - level)
+        if shift == 0 {
+            emit("AND X14, \(gfn), #511")
+        } else {
+            emit("LSR X14, \(gfn), #\(shift)")
+            emit("AND X14, X14, #511")
+        }
+        emit("ADD \(Self.entry(level)), X13, X14, LSL #3", "level-\(level) entry")
+        emit("LDR X16, [\(Self.entry(level))]")
+    }
+
+    /// Walks the stage 2 rooted at `root` for the IPA page `gfn`: branches
+    /// to `none` if nothing maps it, to `block` (if given) for a level-2
+    /// block with X21/X16 its entry and descriptor; falls through with
+    /// X22/X16 the level-3 page entry and descriptor.
+    mutating func walk(root: String, gfn: String, none: String, block: String?) {
+        emit("MOV X13, \(root)", "walk from the root")
+        for level in startLevel...3 {
+            readEntry(level: level, gfn: gfn)
+            emit("AND X17, X16, #1")
+            emit("CBZ X17, \(none)", "invalid: not mapped")
+            if level < 3 {
+                emit("AND X17, X16, #2")
+                emit("CBZ X17, \(block ?? none)", "a block")
+                emit("AND X13, X16, #0xfffffffff000", "next-level table")
+            }
+        }
+    }
+
+    /// Walks down to the entry at `toLevel` for `gfn`: branches to `none`
+    /// if it (or a table above it) is invalid; falls through with the
+    /// level's entry register and X16 set if it is valid.
+    mutating func walk(root: String, gfn: String, toLevel: Int, none: String) {
+        emit("MOV X13, \(root)", "walk from the root")
+        for level in startLevel...toLevel {
+            readEntry(level: level, gfn: gfn)
+            emit("AND X17, X16, #1")
+            emit("CBZ X17, \(none)", "invalid")
+            if level < toLevel { emit("AND X13, X16, #0xfffffffff000", "next-level table") }
+        }
+    }
+
+    /// Walks the VM's stage 2 (root `root`) down to `leafLevel` for `gfn`,
+    /// creating missing tables from the VM's pool (X23), then the vCPU's
+    /// memcache (X24). Leaves the leaf entry's address in its register.
+    mutating func walkCreating(root: String, gfn: String, leafLevel: Int) {
+        emit("MOV X13, \(root)", "walk from the root, creating tables")
+        for level in startLevel...leafLevel {
+            readEntry(level: level, gfn: gfn)
+            guard level < leafLevel else { break }
+            let present = fresh("present")
+            emit("AND X17, X16, #1")
+            emit("CBNZ X17, \(present)")
+            allocateGuestTable()
+            emit("ORR X16, X17, #3", "table descriptor")
+            emit("DSB ISHST", "the zeroed table is visible before it is linked")
+            emit("STR X16, [\(Self.entry(level))]")
+            if level > startLevel { adjustValidEntries(Self.entry(level), by: 1) }
+            label(present)
+            emit("AND X13, X16, #0xfffffffff000")
+        }
+    }
+
+    /// Writes the new leaf `descriptor` at `leafLevel` and counts it.
+    mutating func mapGuestLeaf(_ descriptor: String, leafLevel: Int) {
+        emit("DSB ISHST", "metadata visible before the mapping")
+        emit("STR \(descriptor), [\(Self.entry(leafLevel))]", "the new leaf")
+        if leafLevel > startLevel { adjustValidEntries(Self.entry(leafLevel), by: 1) }
+    }
+
+    /// X17 := a zeroed page for a guest table: from the VM's pool (X23) if
+    /// it has one, else from the memcache of the vCPU (X24).
+    private mutating func allocateGuestTable() {
+        let fromMemcache = fresh("memcache")
+        let got = fresh("got")
+        emit("LDR X17, [X23, #\(Layout.VMField.poolHead)]", "pool first")
+        emit("CBZ X17, \(fromMemcache)")
+        emit("LDR X18, [X17]")
+        emit("STR X18, [X23, #\(Layout.VMField.poolHead)]")
+        emit("LDR X18, [X23, #\(Layout.VMField.poolPages)]")
+        emit("SUB X18, X18, #1")
+        emit("STR X18, [X23, #\(Layout.VMField.poolPages)]")
+        emit("B \(got)")
+        label(fromMemcache)
+        emit("LDR X17, [X24, #\(Layout.VCPUField.memcacheHead)]", "then the memcache")
+        emit("LDR X18, [X17]")
+        emit("STR X18, [X24, #\(Layout.VCPUField.memcacheHead)]")
+        emit("LDR X18, [X24, #\(Layout.VCPUField.memcachePages)]")
+        emit("SUB X18, X18, #1")
+        emit("STR X18, [X24, #\(Layout.VCPUField.memcachePages)]")
+        label(got)
+        emit("MOV X15, X17")
+        zeroPage("X15")
+        emit("MOV X17, X15")
+        emit("LSR X18, X17, #12")
+        emit("ADD X18, X26, X18, LSL #4")
+        emit("MOV W15, #\(HypRole.pageTable.rawValue)")
+        emit("STRB W15, [X18, #\(Layout.PageField.role)]", "role: stage-2 table")
+        emit("STR WZR, [X18, #\(Layout.PageField.validEntries)]")
+    }
+
+    /// Adds `delta` (+1 or -1) to the valid-entry count of the table page
+    /// holding `entry`; leaves the new count in W18 (clobbers X15).
+    mutating func adjustValidEntries(_ entry: String, by delta: Int) {
+        emit("LSR X15, \(entry), #12")
+        emit("ADD X15, X26, X15, LSL #4")
+        emit("LDR W18, [X15, #\(Layout.PageField.validEntries)]")
+        emit(delta > 0 ? "ADD W18, W18, #1" : "SUB W18, W18, #1")
+        emit("STR W18, [X15, #\(Layout.PageField.validEntries)]", "valid entries in the table")
+    }
+
+    /// Removes the guest leaf at `leafLevel` (its entry register set by a
+    /// walk) for `gfn`, then frees every non-root table that became empty,
+    /// bottom up, into the VM's pool (X23).
+    mutating func unmapGuestLeaf(leafLevel: Int, gfn: String) {
+        let done = fresh("unmapped")
+        breakEntry(Self.entry(leafLevel), gfn: gfn)
+        var level = leafLevel
+        while level > startLevel {
+            adjustValidEntries(Self.entry(level), by: -1)
+            emit("CBNZ W18, \(done)", "the table still maps something")
+            emit("AND X17, \(Self.entry(level)), #0xfffffffff000", "the empty table")
+            breakEntry(Self.entry(level - 1), gfn: gfn)
+            emit("LDR X18, [X23, #\(Layout.VMField.poolHead)]", "into the pool")
+            emit("STR X18, [X17]")
+            emit("STR X17, [X23, #\(Layout.VMField.poolHead)]")
+            emit("LDR X18, [X23, #\(Layout.VMField.poolPages)]")
+            emit("ADD X18, X18, #1")
+            emit("STR X18, [X23, #\(Layout.VMField.poolPages)]")
+            emit("LSR X18, X17, #12")
+            emit("ADD X18, X26, X18, LSL #4")
+            emit("MOV W15, #\(HypRole.tablePool.rawValue)")
+            emit("STRB W15, [X18, #\(Layout.PageField.role)]")
+            level -= 1
+        }
+        label(done)
+    }
+
+    // MARK: Host stage 2
+
+    static let hostPageAttributes: UInt64 = Stage2Descriptor.hostPage(pfn: 0)
+
+    /// Maps the page `pfn` in the host's stage 2 (identity, RWX), creating
+    /// tables from the host's bump pool. Writing an existing mapping again
+    /// changes nothing.
+    mutating func hostMap(_ pfn: String) {
+        emit("LDR X13, [X27, #\(Layout.hostRootOffset)]", "host stage-2 root")
+        for level in startLevel...3 {
+            readEntry(level: level, gfn: pfn)
+            guard level < 3 else { break }
+            let present = fresh("present")
+            emit("AND X17, X16, #1")
+            emit("CBNZ X17, \(present)")
+            emit("LDR X17, [X27, #\(Layout.hostPoolNextOffset)]", "a fresh host table")
+            emit("ADD X18, X17, #4096")
+            emit("STR X18, [X27, #\(Layout.hostPoolNextOffset)]")
+            emit("ORR X16, X17, #3")
+            emit("STR X16, [\(Self.entry(level))]")
+            label(present)
+            emit("AND X13, X16, #0xfffffffff000")
+        }
+        emit("LSL X16, \(pfn), #12")
+        emit("MOV X17, #\(Self.hostPageAttributes)", "valid page, AF, S2AP RW")
+        emit("ORR X16, X16, X17")
+        emit("STR X16, [X22]", "host identity mapping")
+    }
+
+    /// The page `pfn` goes back to the host (`host_stage2_set_owner_locked`
+    /// to the host): owned, and mapped at once. `barrier`: a DSB ISHST
+    /// first, so that earlier stores to the page (scrubbing) are complete
+    /// before the host can reach it.
+    mutating func giveToHost(_ pfn: String, barrier: Bool = true) {
+        pageEntry(pfn)
+        setOwner(0)
+        setHost(.owned)
+        if barrier {
+            emit("DSB ISHST", "scrubbing and states complete before the host maps it")
+        } else {
+            comment("no barrier between the scrubbing stores and the host mapping")
+        }
+        hostMap(pfn)
+    }
+
+    /// The host donates the page `pfn` to the hypervisor for `role`
+    /// (checked by the caller): hyp owns it, the host loses its mapping.
+    mutating func takeDonation(_ pfn: String, role: HypRole) {
+        pageEntry(pfn)
+        setHyp(.owned)
+        setRole(role)
+        setOwner(1)
+        setHost(.noPage)
+        hostUnmap(pfn)
+    }
+
+    /// `unmap_donated_memory`: the page `pfn` is zeroed and goes back to
+    /// the host.
+    mutating func returnDonation(_ pfn: String) {
+        emit("LSL X16, \(pfn), #12")
+        zeroPage("X16")
+        pageEntry(pfn)
+        setRole(.none)
+        setHyp(.noPage)
+        giveToHost(pfn)
+    }
+
+    /// Fails with `errno` unless the page `pfn` can be donated by the host
+    /// (host OWNED, hyp NOPAGE).
+    mutating func expectDonatable(_ pfn: String, else errno: Errno, to target: String) {
+        pageEntry(pfn)
+        expectHost(.owned, else: errno, to: target)
+        expectHyp(.noPage, else: errno, to: target)
+    }
+
+    /// `hyp_pin_shared_mem` on `pfn` (host SHARED_OWNED, hyp SHARED_BORROWED,
+    /// refcount below 0xffff); `errno` overrides the failure codes if given.
+    mutating func pin(_ pfn: String, else errno: Errno? = nil, to target: String) {
+        pageEntry(pfn)
+        expectHost(.sharedOwned, else: errno ?? .eperm, to: target)
+        expectHyp(.sharedBorrowed, else: errno ?? .eperm, to: target)
+        emit("LDRH W15, [X25, #\(Layout.PageField.pinCount)]")
+        emit("MOV W16, #0xffff")
+        emit("CMP W15, W16", "u16 refcount saturated?")
+        let ok = fresh("pinnable")
+        emit("B.NE \(ok)")
+        fail(errno ?? .ebusy, to: target)
+        label(ok)
+        emit("ADD W15, W15, #1")
+        emit("STRH W15, [X25, #\(Layout.PageField.pinCount)]", "pinned")
+    }
+
+    mutating func unpin(_ pfn: String) {
+        pageEntry(pfn)
+        emit("LDRH W15, [X25, #\(Layout.PageField.pinCount)]")
+        emit("SUB W15, W15, #1")
+        emit("STRH W15, [X25, #\(Layout.PageField.pinCount)]", "unpinned")
+    }
+
+    /// Unmaps the page `pfn` from the host's stage 2 if it is mapped.
+    mutating func hostUnmap(_ pfn: String) {
+        let done = fresh("hostunmapped")
+        emit("LDR X15, [X27, #\(Layout.hostRootOffset)]", "host stage-2 root")
+        walk(root: "X15", gfn: pfn, none: done, block: nil)
+        breakEntry("X22", gfn: pfn)
+        label(done)
+    }
+}

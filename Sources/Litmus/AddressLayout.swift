@@ -1,0 +1,97 @@
+import MemoryModel
+
+/// Where a compiled test put its names: the numbers that symbolic values
+/// (`x`, `PA(x)`, `PTE(x)`, `pte3(x, t)`, `desc3(x, t)`, table names) stand
+/// for. Built by the herd or isla compiler, then used both to build the
+/// initial state and to evaluate final conditions.
+public struct AddressLayout: Hashable, Sendable {
+    /// Virtual (or, for plain tests, physical) address of each variable.
+    public var virtualAddresses: [String: UInt64] = [:]
+    /// Physical page of each name: herd's PA(x)/phy_x, isla's physical names.
+    public var physicalAddresses: [String: UInt64] = [:]
+    /// Where the value of `[x]` / `*x` lives in physical memory.
+    public var dataAddresses: [String: UInt64] = [:]
+    /// Address of the descriptor translating a name at a level (herd: level 3, no table).
+    public var entryAddresses: [EntryKey: UInt64] = [:]
+    /// Initial descriptor value translating a name at a level (isla `descN`).
+    public var descriptors: [EntryKey: UInt64] = [:]
+    /// Base addresses of named translation tables (isla).
+    public var tableBases: [String: UInt64] = [:]
+    /// Intermediate physical addresses (isla `intermediate` names).
+    public var intermediateAddresses: [String: UInt64] = [:]
+
+    public init() {}
+
+    public struct EntryKey: Hashable, Sendable {
+        public var name: String
+        public var level: Int
+        /// The table the entry belongs to; nil for herd's single table.
+        public var table: String?
+        public init(_ name: String, level: Int, table: String?) {
+            self.name = name
+            self.level = level
+            self.table = table
+        }
+    }
+
+    /// The number a value stands for. `defaultOutput` is the output address a
+    /// herd descriptor literal without `oa:` takes (the page the descriptor it
+    /// initialises maps by default).
+    public func resolve(_ value: Value, defaultOutput: UInt64? = nil) throws(LayoutError) -> UInt64 {
+        switch value {
+        case .integer(let v): return v
+        case .virtualAddress(let n):
+            if let a = virtualAddresses[n] ?? intermediateAddresses[n] ?? physicalAddresses[n] { return a }
+            throw LayoutError("unknown name '\(n)'")
+        case .physicalAddress(let n):
+            guard let a = physicalAddresses[n] else { throw LayoutError("no physical address for '\(n)'") }
+            return a
+        case .entryAddress(let n, let level, let table):
+            guard let a = entryAddresses[EntryKey(n, level: level, table: table)] else {
+                throw LayoutError("no level-\(level) descriptor for '\(n)'" + (table.map { " in table \($0)" } ?? ""))
+            }
+            return a
+        case .tableDescriptor(let n, let level, let table):
+            guard let d = descriptors[EntryKey(n, level: level, table: table)] else {
+                throw LayoutError("no level-\(level) descriptor for '\(n)'" + (table.map { " in table \($0)" } ?? ""))
+            }
+            return d
+        case .descriptor(let d):
+            let output: UInt64
+            if let oa = d.outputAddress { output = try resolve(oa) }
+            else if let o = defaultOutput { output = o }
+            else { throw LayoutError("descriptor \(d) needs oa: here") }
+            var bits = Descriptor.herd(outputAddress: output, valid: d.valid, af: d.accessFlag,
+                                       db: d.dirty, dbm: d.dirtyBitModifier, el0: d.el0)
+            if !d.executable { bits |= DescriptorLiteral.executeNever }
+            return bits
+        case .label(let t, let l):
+            throw LayoutError("code addresses (P\(t):\(l)) are not modelled")
+        case .translationTableBase(let table, let tag, _):
+            guard let base = tableBases[table] else { throw LayoutError("unknown table '\(table)'") }
+            return base | (tag & 0xFFFF) << 48
+        case .pageNumber(let v):
+            return try resolve(v) >> 12
+        }
+    }
+
+    /// The physical address of the word a memory location names.
+    public func physicalAddress(of location: Value) throws(LayoutError) -> UInt64 {
+        switch location {
+        case .virtualAddress(let n):
+            guard let a = dataAddresses[n] else { throw LayoutError("unknown location '\(n)'") }
+            return a
+        case .physicalAddress, .entryAddress:
+            return try resolve(location)
+        default:
+            throw LayoutError("'\(location)' is not a memory location")
+        }
+    }
+}
+
+/// A name or value the layout cannot resolve; the compiler adds file:line.
+public struct LayoutError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,29 @@
+import MemoryModel
+
+/// A litmus test placed in memory: the program a machine runs and the layout
+/// that gives the test's names their numbers (for the final condition).
+public struct CompiledTest: Sendable {
+    public var test: LitmusTest
+    public var program: ConcurrentProgram
+    public var layout: AddressLayout
+
+    public init(test: LitmusTest, program: ConcurrentProgram, layout: AddressLayout) {
+        self.test = test
+        self.program = program
+        self.layout = layout
+    }
+}
+
+extension LitmusTest {
+    /// Lays the test out in memory and builds its program (see HerdCompiler
+    /// and IslaCompiler for the address layouts).
+    public func compile() throws(LitmusError) -> CompiledTest {
+        switch memory {
+        case .physical, .herdVMSA: return try HerdCompiler.compile(self)
+        }
+    }
+
+    func error(_ message: String, line: Int) -> LitmusError {
+        LitmusError(message, at: SourceLocation(file: file, line: line))
+    }
+}

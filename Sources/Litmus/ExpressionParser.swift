@@ -1,0 +1,300 @@
+import MemoryModel
+
+/// Parses locations, values and predicates from tokens: herd's spellings
+/// (`[x]`, `0:X1`, `PTE(x)`, `pte_x`, `PA(x)`, `phy_x`, descriptor literals,
+/// `fault(P0:L0,x)`, `/\`, `\/`, `~`, `not`) and isla's (`*x`, `pte3(x, t)`,
+/// `desc3(x, t)`, `&`, `|`, `~`).
+struct ExpressionParser {
+    var stream: TokenStream
+    /// Element widths of arrays declared so far, for `x[1]` offsets.
+    var elementWidths: [String: Int] = [:]
+
+    init(_ stream: TokenStream) { self.stream = stream }
+
+    // MARK: Predicates
+
+    mutating func predicate() throws(LitmusError) -> Predicate {
+        var p = try conjunction()
+        while stream.accept("\\/") || stream.accept("|") {
+            p = .or(p, try conjunction())
+        }
+        return p
+    }
+
+    mutating func conjunction() throws(LitmusError) -> Predicate {
+        var p = try unary()
+        while stream.accept("/\\") || stream.accept("&") {
+            p = .and(p, try unary())
+        }
+        return p
+    }
+
+    mutating func unary() throws(LitmusError) -> Predicate {
+        if stream.accept("~") || stream.accept("not") { return .not(try unary()) }
+        if stream.accept("(") {
+            let p = try predicate()
+            try stream.expect(")")
+            return p
+        }
+        if stream.accept("true") { return .constant(true) }
+        if stream.accept("false") { return .constant(false) }
+        if let t = stream.peek, t.kind == .word, t.text.lowercased() == "fault", stream.peek(1)?.text == "(" {
+            return try fault()
+        }
+        let location = try self.location()
+        if stream.accept("!=") { return .not(.equals(location, try value())) }
+        if !stream.accept("==") { try stream.expect("=") }
+        if stream.accept("{") {
+            // `x={1,0}`: an array, element by element.
+            guard case .memory(let base, let offset) = location, case .virtualAddress(let name) = base else {
+                throw stream.error("only a variable can equal an array value")
+            }
+            var k = 0
+            var p: Predicate? = nil
+            repeat {
+                let e = Predicate.equals(.memory(base, offset: offset + k * elementWidth(name)), try value())
+                p = p.map { .and($0, e) } ?? e
+                k += 1
+            } while stream.accept(",")
+            try stream.expect("}")
+            return p!
+        }
+        return .equals(location, try value())
+    }
+
+    /// `fault(P0)`, `fault(P0:L0)`, `fault(P0,x)`, `fault(P0:L0,x,MMU:Permission)`.
+    mutating func fault() throws(LitmusError) -> Predicate {
+        _ = try stream.next()
+        try stream.expect("(")
+        let thread = try threadName()
+        var label: String? = nil
+        if stream.accept(":") { label = try stream.word("label") }
+        var variable: String? = nil
+        var kind: FaultKind? = nil
+        while stream.accept(",") {
+            let word = try stream.word("fault argument")
+            if word == "MMU" {
+                try stream.expect(":")
+                let k = try stream.word("fault kind")
+                switch k.lowercased() {
+                case "translation": kind = .translation
+                case "permission": kind = .permission
+                case "accessflag": kind = .accessFlag
+                default: throw stream.error("unknown MMU fault kind '\(k)'")
+                }
+            } else if word == "UndefinedInstruction" {
+                throw stream.error("fault kind UndefinedInstruction is not modelled")
+            } else {
+                variable = word
+            }
+        }
+        try stream.expect(")")
+        return .fault(thread: thread, label: label, variable: variable, kind: kind)
+    }
+
+    /// `P3` → 3.
+    mutating func threadName() throws(LitmusError) -> Int {
+        let w = try stream.word("thread (P0, P1, ...)")
+        guard w.first == "P", let n = Int(w.dropFirst()), n >= 0 else { throw stream.error("'\(w)' is not a thread name") }
+        return n
+    }
+
+    /// Element width of an array: as declared, else herd's default type, int.
+    func elementWidth(_ name: String) -> Int { elementWidths[name] ?? 4 }
+
+    // MARK: Locations
+
+    /// `0:X1`, `[x]`, `x`, `[PTE(x)]`, `PTE(x)`, `pte_x`, `x[1]`, `*pa1`, `[P1_r0]`.
+    mutating func location() throws(LitmusError) -> Location {
+        if stream.accept("[") {
+            let v = try addressValue()
+            try stream.expect("]")
+            return .memory(v, offset: 0)
+        }
+        if stream.accept("*") {
+            return .memory(try addressValue(), offset: 0)
+        }
+        guard let t = stream.peek, t.kind == .word else { throw stream.error("expected a location" + (stream.peek.map { ", found '\($0.text)'" } ?? "")) }
+        let threadPrefix = t.text.first == "P" ? Int(t.text.dropFirst()) : nil
+        if let thread = Int(t.text) ?? threadPrefix, stream.peek(1)?.text == ":" {
+            _ = try stream.next(); _ = try stream.next()
+            let name = try stream.word("register")
+            if let r = ExpressionParser.register(name) { return .register(thread: thread, r) }
+            return .systemRegister(thread: thread, name.uppercased())
+        }
+        let v = try addressValue()
+        if stream.accept("[") {
+            let index = try stream.word("array index")
+            guard let k = Int(index) else { throw stream.error("'\(index)' is not an array index") }
+            try stream.expect("]")
+            guard case .virtualAddress(let name) = v else { throw stream.error("only variables can be indexed") }
+            return .memory(v, offset: k * elementWidth(name))
+        }
+        return .memory(v, offset: 0)
+    }
+
+    /// X0-X30, W0-W30 (as their 64-bit register: final states hold full registers).
+    static func register(_ name: String) -> Register? {
+        let u = name.uppercased()
+        guard let f = u.first, f == "X" || f == "W" || f == "R", let n = UInt8(u.dropFirst()), n <= 30 else { return nil }
+        return .x(n)
+    }
+
+    /// A name standing for an address: `x`, `PTE(x)`, `TTD(x)`, `pte_x`, `PA(x)`,
+    /// `phy_x`, isla `pte3(x, table)`.
+    mutating func addressValue() throws(LitmusError) -> Value {
+        let v = try value()
+        switch v {
+        case .virtualAddress, .physicalAddress, .entryAddress: return v
+        default: throw stream.error("'\(v)' does not name a memory location")
+        }
+    }
+
+    // MARK: Values
+
+    mutating func value() throws(LitmusError) -> Value {
+        if stream.accept("(") { return .descriptor(try descriptor()) }
+        if stream.accept("&") { return .virtualAddress(try stream.word("variable")) }
+        guard let t = stream.peek else { throw stream.error("expected a value") }
+        if t.kind == .string { throw stream.error("unexpected string \"\(t.text)\"") }
+        let w = try stream.word("value")
+        if let n = ExpressionParser.integer(w) { return .integer(n) }
+        if stream.peek?.text == "(" {
+            return try call(w)
+        }
+        if w == "label", stream.accept(":") {
+            let s = try stream.next()
+            guard s.kind == .string else { throw stream.error("expected label:\"P1:L0\"") }
+            let parts = s.text.split(separator: ":")
+            guard parts.count == 2, parts[0].first == "P", let thread = Int(parts[0].dropFirst()) else {
+                throw stream.error("bad label \"\(s.text)\"")
+            }
+            return .label(thread: thread, String(parts[1]))
+        }
+        if w.first == "P", let thread = Int(w.dropFirst()), stream.peek?.text == ":" {
+            _ = try stream.next()
+            return .label(thread: thread, try stream.word("label"))
+        }
+        if stream.peek?.text == ":", stream.peek(1)?.kind == .word || stream.peek(1)?.kind == .string {
+            throw stream.error("tagged value '\(w):...' is not supported")
+        }
+        if w.hasPrefix("pte_"), w.count > 4 { return .entryAddress(String(w.dropFirst(4)), level: 3, table: nil) }
+        if w.hasPrefix("phy_"), w.count > 4 { return .physicalAddress(String(w.dropFirst(4))) }
+        guard ExpressionParser.isName(w) else { throw stream.error("'\(w)' is not a value") }
+        return .virtualAddress(w)
+    }
+
+    static func isName(_ w: String) -> Bool {
+        guard let f = w.first, f.isLetter || f == "_" else { return false }
+        return w.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    }
+
+    /// `PTE(x)`, `TTD(x)`, `PA(x)`, isla `pte3(x, t)`, `desc3(x, t)`, `page(x)`,
+    /// `extz(v, 64)`, `exts(v, 64)`, `ttbr(asid=.., base=t)`.
+    mutating func call(_ function: String) throws(LitmusError) -> Value {
+        try stream.expect("(")
+        let f = function.lowercased()
+        let result: Value
+        switch f {
+        case "pte", "ttd":
+            result = .entryAddress(try stream.word("variable"), level: 3, table: nil)
+        case "pa":
+            result = .physicalAddress(try stream.word("variable"))
+        case "page":
+            result = .pageNumber(try value())
+        case "extz", "exts":
+            let v = try value()
+            try stream.expect(",")
+            let bits = try stream.word("bit width")
+            guard let b = Int(bits), b > 0, b <= 64 else { throw stream.error("bad width '\(bits)'") }
+            // Values are 64-bit already; a narrower width would truncate.
+            if case .integer(let n) = v, b < 64 { result = .integer(n & ((1 << UInt64(b)) - 1)) } else { result = v }
+        case "ttbr":
+            var table: String? = nil
+            var tag: UInt64 = 0
+            var isVMID = false
+            repeat {
+                let key = try stream.word("ttbr field").lowercased()
+                try stream.expect("=")
+                switch key {
+                case "base": table = try stream.word("table name")
+                case "asid", "vmid":
+                    let v = try stream.word("number")
+                    guard let n = ExpressionParser.integer(v) else { throw stream.error("'\(v)' is not a number") }
+                    tag = n
+                    isVMID = key == "vmid"
+                default: throw stream.error("unknown ttbr field '\(key)'")
+                }
+            } while stream.accept(",")
+            guard let t = table else { throw stream.error("ttbr(...) needs base=") }
+            result = .translationTableBase(table: t, tag: tag, isVMID: isVMID)
+        default:
+            if f.hasPrefix("pte"), let level = Int(f.dropFirst(3)) {
+                let (name, table) = try nameAndTable()
+                result = .entryAddress(name, level: level, table: table)
+            } else if f.hasPrefix("desc"), let level = Int(f.dropFirst(4)) {
+                let (name, table) = try nameAndTable()
+                result = .tableDescriptor(name, level: level, table: table)
+            } else {
+                throw stream.error("unknown function '\(function)(...)'")
+            }
+        }
+        try stream.expect(")")
+        return result
+    }
+
+    private mutating func nameAndTable() throws(LitmusError) -> (String, String?) {
+        let name = try stream.word("address name")
+        var table: String? = nil
+        if stream.accept(",") { table = try stream.word("table name") }
+        return (name, table)
+    }
+
+    /// The inside of `( ... )` after the opening parenthesis.
+    mutating func descriptor() throws(LitmusError) -> DescriptorLiteral {
+        var d = DescriptorLiteral()
+        if stream.accept(")") { return d }
+        repeat {
+            let field = try stream.word("descriptor field").lowercased()
+            try stream.expect(":")
+            if field == "oa" {
+                let v = try value()
+                switch v {
+                case .physicalAddress: d.outputAddress = v
+                case .virtualAddress(let n): d.outputAddress = .physicalAddress(n)
+                default: throw stream.error("oa must be a physical address, not '\(v)'")
+                }
+                continue
+            }
+            let bitText = try stream.word("0 or 1")
+            guard bitText == "0" || bitText == "1" else { throw stream.error("descriptor field \(field) takes 0 or 1") }
+            let bit = bitText == "1"
+            switch field {
+            case "valid": d.valid = bit
+            case "af": d.accessFlag = bit
+            case "db": d.dirty = bit
+            case "dbm": d.dirtyBitModifier = bit
+            case "el0": d.el0 = bit
+            case "x": d.executable = bit
+            default: throw stream.error("unknown descriptor field '\(field)'")
+            }
+        } while stream.accept(",")
+        try stream.expect(")")
+        return d
+    }
+
+    /// Decimal, 0x hex, 0b binary, optionally negative (two's complement).
+    static func integer(_ raw: String) -> UInt64? {
+        var s = Substring(raw)
+        if s.first == "#" { s = s.dropFirst() }
+        var negative = false
+        if s.first == "-" { negative = true; s = s.dropFirst() }
+        let lower = s.lowercased()
+        let v: UInt64?
+        if lower.hasPrefix("0x") { v = UInt64(lower.dropFirst(2), radix: 16) }
+        else if lower.hasPrefix("0b") { v = UInt64(lower.dropFirst(2), radix: 2) }
+        else { v = UInt64(lower) }
+        guard let n = v else { return nil }
+        return negative ? 0 &- n : n
+    }
+}

@@ -1,0 +1,108 @@
+import MemoryModel
+
+/// Compiles a herd test to a program.
+///
+/// Address layout (every name gets its own 4 KiB page, in order of first
+/// mention, k = 0, 1, ...):
+/// - virtual address of x: 0x10_0000 + k·0x1000 (plain tests: also physical);
+/// - with vmsa, PA(x) = phy_x: 0x40_0000 + k·0x1000, and PTE(x) = pte_x, the
+///   single descriptor translating x's page: 0x80_0000 + 8k. Every PTE(x)
+///   initially maps x to PA(x), valid, with herd's default fields, unless the
+///   init block says otherwise. These ranges are not themselves translated
+///   (herd's PTE and PA locations are physical).
+enum HerdCompiler {
+    static let virtualBase: UInt64 = 0x10_0000
+    static let physicalBase: UInt64 = 0x40_0000
+    static let tableBase: UInt64 = 0x80_0000
+
+    static func compile(_ test: LitmusTest) throws(LitmusError) -> CompiledTest {
+        if let n = test.handlers.keys.sorted().first {
+            throw test.error("fault handler P\(n).F is not supported: the program IR has no exception entry or ERET",
+                             line: test.codeLine)
+        }
+        var collector = NameCollector()
+        collector.add(test)
+        let vmsa: Bool
+        switch test.memory {
+        case .herdVMSA: vmsa = true
+        default: vmsa = false
+        }
+
+        var layout = AddressLayout()
+        var memory = MemoryImage()
+        var descriptorAddress: [UInt64: UInt64] = [:]
+        for (k, name) in collector.names.enumerated() {
+            let va = virtualBase + UInt64(k) * 0x1000
+            layout.virtualAddresses[name] = va
+            if vmsa {
+                let pa = physicalBase + UInt64(k) * 0x1000
+                let pte = tableBase + UInt64(k) * 8
+                layout.physicalAddresses[name] = pa
+                layout.dataAddresses[name] = pa
+                layout.entryAddresses[.init(name, level: 3, table: nil)] = pte
+                descriptorAddress[va] = pte
+                memory.write(pte, bytes: 8, Descriptor.herd(outputAddress: pa))
+                memory.declare(pa)
+            } else {
+                layout.physicalAddresses[name] = va
+                layout.dataAddresses[name] = va
+                memory.declare(va)
+            }
+        }
+
+        var registers = Array(repeating: RegisterFile(), count: test.threads.count)
+        for a in test.initialState {
+            switch a.location {
+            case .register(let t, let r):
+                guard t < test.threads.count else { throw test.error("no thread P\(t)", line: a.line) }
+                registers[t].write(r, try resolve(a.value, layout, test, line: a.line))
+            case .memory(let place, let offset):
+                let address: UInt64
+                do { address = try layout.physicalAddress(of: place) + UInt64(offset) }
+                catch { throw test.error(error.message, line: a.line) }
+                // A descriptor literal without oa: keeps the page the entry maps by default.
+                var defaultOutput: UInt64? = nil
+                if case .entryAddress(let n, _, _) = place { defaultOutput = layout.physicalAddresses[n] }
+                let value = try resolve(a.value, layout, test, line: a.line, defaultOutput: defaultOutput)
+                memory.write(address, bytes: test.width(of: a.location), value)
+            case .systemRegister(_, let name):
+                throw test.error("system register \(name) is not modelled", line: a.line)
+            }
+        }
+
+        let program = ConcurrentProgram(
+            threads: test.threads,
+            initialRegisters: registers,
+            initialMemory: memory.words,
+            translation: vmsa ? .singleLevel(descriptorAddress: descriptorAddress) : .none,
+            faultHandling: test.faultHandling)
+        return CompiledTest(test: test, program: program, layout: layout)
+    }
+
+    static func resolve(_ v: Value, _ layout: AddressLayout, _ test: LitmusTest, line: Int,
+                        defaultOutput: UInt64? = nil) throws(LitmusError) -> UInt64 {
+        do { return try layout.resolve(v, defaultOutput: defaultOutput) }
+        catch { throw test.error(error.message, line: line) }
+    }
+}
+
+extension LitmusTest {
+    /// herd's fault-handling variants: `fatal` (default) stops the thread,
+    /// `skip`/`faultToNext` go on with the next instruction, `handled` retries.
+    var faultHandling: FaultHandling {
+        if variants.contains("skip") || variants.contains("faulttonext") { return .skip }
+        if variants.contains("handled") { return .handledRetryOnce }
+        return .fatal
+    }
+
+    /// Bytes a location holds: its declared type, else 8 for whole words and
+    /// descriptors, 4 (herd's default `int`) for array elements.
+    func width(of location: Location) -> Int {
+        if let t = types[location] { return t.bytes }
+        if case .memory(let v, let offset) = location {
+            if let t = types[.memory(v, offset: 0)] { return t.bytes }
+            if offset != 0 { return 4 }
+        }
+        return 8
+    }
+}

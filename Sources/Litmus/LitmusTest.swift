@@ -1,0 +1,225 @@
+import MemoryModel
+
+/// A litmus test as written, in either source format (herd `.litmus` or isla
+/// `.litmus.toml`), after parsing and assembly but before addresses are
+/// chosen. `compile()` (see TestCompiler) lays it out in memory and turns it
+/// into a `ConcurrentProgram`; the final condition is evaluated on the
+/// resulting `FinalState`s.
+public struct LitmusTest: Sendable {
+    public var name: String
+    /// The file it was read from (as given to the parser).
+    public var file: String
+    public var threads: [ThreadCode]
+    /// herd fault-handler columns (`P1.F`), by thread.
+    public var handlers: [Int: ThreadCode]
+    /// Initial registers and memory, symbolic (names not yet addresses).
+    public var initialState: [InitialAssignment]
+    /// Locations herd lists under `locations [...]`: shown, not tested.
+    public var observed: [Observed]
+    public var condition: FinalCondition
+    /// herd `Variant=` flags (lower-cased), e.g. "vmsa", "fatal".
+    public var variants: [String]
+    /// How addresses are translated when the test runs.
+    public var memory: MemorySetup
+    /// Line of the code section's first row (herd) or code block (isla).
+    public var codeLine: Int = 1
+    /// Line of the final condition.
+    public var conditionLine: Int = 1
+    /// Declared C types of locations (`int x`, `uint64_t 0:X0`): their widths.
+    public var types: [Location: TypeWidth]
+
+    public init(name: String, file: String, threads: [ThreadCode], handlers: [Int: ThreadCode] = [:], initialState: [InitialAssignment],
+                observed: [Observed], condition: FinalCondition, variants: [String],
+                memory: MemorySetup, types: [Location: TypeWidth]) {
+        self.name = name
+        self.file = file
+        self.threads = threads
+        self.handlers = handlers
+        self.initialState = initialState
+        self.observed = observed
+        self.condition = condition
+        self.variants = variants
+        self.memory = memory
+        self.types = types
+    }
+}
+
+/// How a test's addresses are translated.
+public enum MemorySetup: Sendable {
+    /// Plain herd tests: addresses are physical.
+    case physical
+    /// herd `-variant vmsa`: one descriptor per virtual page (PTE(x)),
+    /// mapping x to PA(x) unless the test says otherwise.
+    case herdVMSA
+}
+
+/// Width, in bytes, of a declared location (C type in the test's init block).
+public struct TypeWidth: Hashable, Sendable {
+    public var bytes: Int
+    public init(bytes: Int) { self.bytes = bytes }
+    public var mask: UInt64 { bytes >= 8 ? ~0 : (1 << UInt64(bytes * 8)) - 1 }
+    public static let int64 = TypeWidth(bytes: 8)
+}
+
+/// One entry of the initial state: `0:X1=x`, `x=1`, `[PTE(x)]=(oa:PA(y))`.
+public struct InitialAssignment: Hashable, Sendable {
+    public var location: Location
+    public var value: Value
+    /// Source line of the item (for errors found when compiling).
+    public var line: Int
+    public init(_ location: Location, _ value: Value, line: Int = 1) {
+        self.location = location
+        self.value = value
+        self.line = line
+    }
+}
+
+/// Something whose final value a condition can test.
+public enum Location: Hashable, Sendable, CustomStringConvertible {
+    /// A thread's register (always named by its 64-bit view).
+    case register(thread: Int, Register)
+    /// The memory word at an address (`[x]`, `x`, `[PTE(x)]`, `pte_x`, `*pa1`),
+    /// plus a byte offset for array elements.
+    case memory(Value, offset: Int)
+    /// A system register's initial value (isla `TTBR0_EL1 = ...`, herd `0:VNCR_EL2=`).
+    case systemRegister(thread: Int, String)
+
+    public var description: String {
+        switch self {
+        case .register(let t, let r): return "\(t):\(r)"
+        case .memory(let v, let offset):
+            let base: String
+            switch v {
+            case .virtualAddress(let name): base = name
+            default: base = "[\(v)]"
+            }
+            return offset == 0 ? base : "\(base)[+\(offset)]"
+        case .systemRegister(let t, let name): return "\(t):\(name)"
+        }
+    }
+}
+
+/// A value before layout: integers, or names that become addresses,
+/// descriptors or labels once the test is placed in memory.
+public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
+    case integer(UInt64)
+    /// The (virtual) address of a variable: `x`.
+    case virtualAddress(String)
+    /// The physical page a variable initially maps to: `PA(x)`, `phy_x`, isla `pa1`.
+    case physicalAddress(String)
+    /// The address of the last-level descriptor translating `x`: herd
+    /// `PTE(x)`, `pte_x`, `TTD(x)`; isla `pte3(x, table)` (with level and table).
+    case entryAddress(String, level: Int, table: String?)
+    /// herd's descriptor literal `(oa:PA(x), valid:0, ...)`.
+    case descriptor(DescriptorLiteral)
+    /// isla `desc3(x, table)`: the descriptor word currently mapping x at `level`.
+    case tableDescriptor(String, level: Int, table: String?)
+    /// A code address: `P1:L0`, `label:"P1:L0"`.
+    case label(thread: Int, String)
+    /// isla `ttbr(asid=.., base=table)` / `ttbr(vmid=.., base=table)`.
+    case translationTableBase(table: String, tag: UInt64, isVMID: Bool)
+    /// isla `page(x)`: the page number (address >> 12).
+    case pageNumber(Value)
+
+    public var description: String {
+        switch self {
+        case .integer(let v): return v > 0xFFFF_FFFF_0000_0000 ? String(Int64(bitPattern: v)) : String(v)
+        case .virtualAddress(let n): return n
+        case .physicalAddress(let n): return "PA(\(n))"
+        case .entryAddress(let n, let level, let table):
+            if let t = table { return "pte\(level)(\(n), \(t))" }
+            return "PTE(\(n))"
+        case .descriptor(let d): return d.description
+        case .tableDescriptor(let n, let level, let table): return "desc\(level)(\(n), \(table ?? "page_table_base"))"
+        case .label(let t, let l): return "label:\"P\(t):\(l)\""
+        case .translationTableBase(let table, let tag, let isVMID):
+            return "ttbr(\(isVMID ? "vmid" : "asid")=\(tag), base=\(table))"
+        case .pageNumber(let v): return "page(\(v))"
+        }
+    }
+}
+
+/// herd's `(oa:PA(x), valid:0, af:1, db:1, dbm:0, el0:1)`; fields left out
+/// take herd's defaults (see `Descriptor.herd`). `oa` nil means "the page the
+/// location it initialises would map by default" (herd's `pte_x=(valid:0)`).
+public struct DescriptorLiteral: Hashable, Sendable, CustomStringConvertible {
+    public var outputAddress: Value?
+    public var valid = true
+    public var accessFlag = true
+    public var dirty = true
+    public var dirtyBitModifier = false
+    public var el0 = true
+    /// herd's `x` field (executable); `x:0` sets XN (bit 54).
+    public var executable = true
+
+    public init(outputAddress: Value? = nil) { self.outputAddress = outputAddress }
+
+    public static let executeNever: UInt64 = 1 << 54
+
+    public var description: String {
+        var fields: [String] = []
+        if let oa = outputAddress { fields.append("oa:\(oa)") }
+        if !valid { fields.append("valid:0") }
+        if !accessFlag { fields.append("af:0") }
+        if !dirty { fields.append("db:0") }
+        if dirtyBitModifier { fields.append("dbm:1") }
+        if !el0 { fields.append("el0:0") }
+        if !executable { fields.append("x:0") }
+        return "(" + fields.joined(separator: ", ") + ")"
+    }
+}
+
+/// An entry of herd's `locations [...]`: a location's value or a fault.
+public enum Observed: Hashable, Sendable {
+    case location(Location)
+    case fault(Predicate)
+}
+
+/// `exists P`, `~exists P`, `forall P`.
+public struct FinalCondition: Hashable, Sendable, CustomStringConvertible {
+    public enum Quantifier: String, Hashable, Sendable {
+        case exists = "exists", notExists = "~exists", forall = "forall"
+    }
+    public var quantifier: Quantifier
+    public var predicate: Predicate
+    public init(_ quantifier: Quantifier, _ predicate: Predicate) {
+        self.quantifier = quantifier
+        self.predicate = predicate
+    }
+    public var description: String { "\(quantifier.rawValue) (\(predicate))" }
+}
+
+/// A proposition over one final state.
+public indirect enum Predicate: Hashable, Sendable, CustomStringConvertible {
+    case constant(Bool)
+    case equals(Location, Value)
+    /// herd `fault(P0:L0,x,MMU:Translation)`: a fault taken by `thread`, at the
+    /// labelled instruction if given, on the page of `variable` if given, of
+    /// `kind` if given.
+    case fault(thread: Int, label: String?, variable: String?, kind: FaultKind?)
+    case not(Predicate)
+    case and(Predicate, Predicate)
+    case or(Predicate, Predicate)
+
+    public var description: String {
+        switch self {
+        case .constant(let b): return b ? "true" : "false"
+        case .equals(let l, let v): return "\(l)=\(v)"
+        case .fault(let t, let label, let variable, let kind):
+            var args = ["P\(t)" + (label.map { ":\($0)" } ?? "")]
+            if let v = variable { args.append(v) }
+            if let k = kind { args.append("MMU:\(k.rawValue)") }
+            return "fault(" + args.joined(separator: ",") + ")"
+        case .not(let p): return "~\(p.parenthesised)"
+        case .and(let a, let b): return "\(a.parenthesised) /\\ \(b.parenthesised)"
+        case .or(let a, let b): return "\(a.parenthesised) \\/ \(b.parenthesised)"
+        }
+    }
+
+    private var parenthesised: String {
+        switch self {
+        case .and, .or: return "(\(self))"
+        default: return description
+        }
+    }
+}

@@ -1,0 +1,99 @@
+/// Assembles AArch64 text, in herd's spellings, into a `ThreadCode`: one
+/// statement per line, optional `label:` prefixes, `//` comments, labels
+/// resolved to instruction indices (a label after the last instruction is the
+/// index one past the end, so a branch to it ends the thread).
+///
+/// Numeric local labels (`1:`, referenced as `1f` forward / `1b` backward)
+/// are accepted as isla's tests use them. Symbolic registers (`X%name`, as in
+/// herd's compiler-generated tests) are replaced by the numbers the caller
+/// allocated for them.
+///
+/// Anything outside the IR's `Instruction` set is a thrown `AssemblyError`
+/// naming the instruction and its line, never a guess.
+public struct Assembler: Sendable {
+    public var symbolicRegisters: [String: UInt8]
+
+    public init(symbolicRegisters: [String: UInt8] = [:]) {
+        self.symbolicRegisters = symbolicRegisters
+    }
+
+    /// Assembles `text`, numbering its lines from `firstLine` in `file`.
+    public func assemble(_ text: String, file: String = "<assembly>", firstLine: Int = 1) throws(AssemblyError) -> ThreadCode {
+        var lines: [SourceLine] = []
+        var number = firstLine
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            lines.append(SourceLine(String(line), at: SourceLocation(file: file, line: number)))
+            number += 1
+        }
+        return try assemble(lines)
+    }
+
+    /// Assembles lines that each carry their own location.
+    public func assemble(_ lines: [SourceLine]) throws(AssemblyError) -> ThreadCode {
+        var decoded: [(Decoded, SourceLocation)] = []
+        var labels: [String: Int] = [:]
+        var numericLabels: [(name: String, index: Int)] = []
+        for line in lines {
+            var rest = Assembler.stripComment(line.text).trimmingWhitespace
+            while let (label, after) = Assembler.leadingLabel(rest) {
+                if label.allSatisfy(\.isASCIIDigit) {
+                    numericLabels.append((label, decoded.count))
+                } else if labels[label] != nil {
+                    throw AssemblyError("label '\(label)' defined twice", at: line.location)
+                }
+                if labels[label] == nil { labels[label] = decoded.count }
+                rest = after
+            }
+            if rest.isEmpty { continue }
+            let statement = try Statement(rest, at: line.location, symbolicRegisters: symbolicRegisters)
+            for d in try InstructionDecoder.decode(statement) { decoded.append((d, line.location)) }
+        }
+        var instructions: [Instruction] = []
+        instructions.reserveCapacity(decoded.count)
+        for (index, (d, location)) in decoded.enumerated() {
+            func target(_ name: String) throws(AssemblyError) -> Int {
+                if let t = Assembler.resolveLocal(name, from: index, in: numericLabels) { return t }
+                if let t = labels[name] { return t }
+                throw AssemblyError("undefined label '\(name)'", at: location)
+            }
+            switch d {
+            case .instruction(let i): instructions.append(i)
+            case .branch(let label): instructions.append(.branch(to: try target(label)))
+            case .branchConditional(let c, let label): instructions.append(.branchConditional(c, to: try target(label)))
+            case .compareBranchZero(let r, let label): instructions.append(.compareBranchZero(r, to: try target(label)))
+            case .compareBranchNonZero(let r, let label): instructions.append(.compareBranchNonZero(r, to: try target(label)))
+            case .returnToEnd: instructions.append(.branch(to: decoded.count))
+            }
+        }
+        return ThreadCode(instructions: instructions, labels: labels)
+    }
+
+    /// `1f`: the next definition of numeric label 1 after instruction `index`
+    /// (a label at `index` itself counts as forward); `1b`: the latest at or before.
+    static func resolveLocal(_ name: String, from index: Int, in locals: [(name: String, index: Int)]) -> Int? {
+        guard let direction = name.last, direction == "f" || direction == "b" else { return nil }
+        let base = String(name.dropLast())
+        guard !base.isEmpty, base.allSatisfy(\.isASCIIDigit) else { return nil }
+        if direction == "f" {
+            return locals.first(where: { $0.name == base && $0.index > index })?.index
+        }
+        return locals.last(where: { $0.name == base && $0.index <= index })?.index
+    }
+
+    static func stripComment(_ s: String) -> String {
+        var previous: Character = " "
+        for i in s.indices {
+            if s[i] == "/" && previous == "/" { return String(s[..<s.index(before: i)]) }
+            previous = s[i]
+        }
+        return s
+    }
+
+    /// Splits `L0: LDR ...` into ("L0", "LDR ..."); nil if no label leads.
+    static func leadingLabel(_ s: String) -> (String, String)? {
+        guard let colon = s.firstIndex(of: ":") else { return nil }
+        let name = s[..<colon].trimmingWhitespace
+        guard Statement.isLabelName(name), !name.contains(".") else { return nil }
+        return (name, s[s.index(after: colon)...].trimmingWhitespace)
+    }
+}

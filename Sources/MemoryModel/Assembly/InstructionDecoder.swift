@@ -1,0 +1,152 @@
+/// A decoded statement whose branch targets are still label names.
+enum Decoded {
+    case instruction(Instruction)
+    case branch(String)
+    case branchConditional(Condition, String)
+    case compareBranchZero(Register, String)
+    case compareBranchNonZero(Register, String)
+    /// RET: herd's compiler-generated tests end every thread with RET; with no
+    /// calls supported it can only mean "leave the thread".
+    case returnToEnd
+}
+
+/// Turns one statement into an instruction. Memory mnemonics are decoded by
+/// `MemoryMnemonic`; the rest are listed here. An unknown mnemonic is an error
+/// naming it.
+enum InstructionDecoder {
+    /// One statement becomes one instruction, except a memory access with
+    /// base writeback: the access plus an ADD to the base register, before it
+    /// (pre-index) or after it (post-index), as the architecture orders them.
+    static func decode(_ statement: Statement) throws(AssemblyError) -> [Decoded] {
+        var s = statement
+        if let memory = MemoryMnemonic(s.mnemonic) {
+            let i = try memory.decode(&s)
+            try s.end()
+            guard let w = s.writeback else { return [.instruction(i)] }
+            let update = Instruction.arithmetic(.add, destination: w.base, w.base, .immediate(w.amount), setsFlags: false)
+            return w.preIndex ? [.instruction(update), .instruction(i)] : [.instruction(i), .instruction(update)]
+        }
+        return [try decodeOther(&s)]
+    }
+
+    static func decodeOther(_ s: inout Statement) throws(AssemblyError) -> Decoded {
+        let m = s.mnemonic
+        let result: Decoded
+        switch m {
+        case "NOP": result = .instruction(.nop)
+        case "ISB":
+            if let option = s.peek, option.uppercased() == "SY" { _ = try s.take("option") }
+            result = .instruction(.isb)
+        case "DMB", "DSB":
+            let option = try s.take("barrier option")
+            guard let (domain, kind) = barrierOption(option) else {
+                throw s.error("unknown barrier option '\(option)'")
+            }
+            result = .instruction(m == "DMB" ? .dmb(domain, kind) : .dsb(domain, kind))
+        case "TLBI":
+            let name = try s.take("TLBI operation")
+            guard let op = tlbiOperation(name) else { throw s.error("TLBI operation '\(name)' is not modelled") }
+            var register: Register? = nil
+            if s.remaining > 0 { register = try s.register() }
+            if op.takesAddress && register == nil { throw s.error("TLBI \(op.rawValue) needs an address register") }
+            // By-ASID invalidation is lowered to by-VMID-all (see tlbiOperation); its register is ignored.
+            result = .instruction(.tlbi(op, op.takesAddress ? register : nil))
+        case "MSR":
+            let name = try s.take("system register")
+            guard let r = SystemRegister(rawValue: name.uppercased()) else {
+                throw s.error("system register '\(name)' is not modelled")
+            }
+            result = .instruction(.msr(r, try s.register()))
+        case "MRS":
+            let d = try s.register()
+            let name = try s.take("system register")
+            guard let r = SystemRegister(rawValue: name.uppercased()) else {
+                throw s.error("system register '\(name)' is not modelled")
+            }
+            result = .instruction(.mrs(d, r))
+        case "MOV":
+            let d = try s.register()
+            let source = try s.flexibleOperand()
+            if case .register(_, let shift) = source, shift != .none { throw s.error("MOV takes no shift") }
+            result = .instruction(.move(d, truncated(source, to: d)))
+        case "MOVZ":
+            let d = try s.register()
+            let v = try s.flexibleOperand()
+            guard case .immediate = v else { throw s.error("MOVZ takes an immediate") }
+            result = .instruction(.move(d, truncated(v, to: d)))
+        case "ADD", "SUB", "EOR", "AND", "ORR", "ADDS", "SUBS", "ANDS", "LSL", "LSR", "ASR":
+            let setsFlags = m.hasSuffix("S") && m != "ADD" && m.count == 4
+            let name = setsFlags ? String(m.dropLast()) : m
+            guard let op = ArithmeticOperation(rawValue: name) else { throw s.error("unsupported instruction \(m)") }
+            let d = try s.register()
+            let n = try s.register()
+            let operand = try s.flexibleOperand()
+            result = .instruction(.arithmetic(op, destination: d, n, truncated(operand, to: d), setsFlags: setsFlags))
+        case "CMP":
+            let n = try s.register()
+            result = .instruction(.compare(n, try s.flexibleOperand()))
+        case "CSEL":
+            let d = try s.register(), n = try s.register(), r = try s.register()
+            result = .instruction(.conditionalSelect(destination: d, n, r, try s.condition()))
+        case "CSET":
+            let d = try s.register()
+            result = .instruction(.conditionalSet(destination: d, try s.condition()))
+        case "CSINC":
+            // CSINC Rd, ZR, ZR, cond is CSET Rd, invert(cond); other forms are not modelled.
+            let d = try s.register(), n = try s.register(), r = try s.register()
+            let c = try s.condition()
+            guard n.isZero, r.isZero else { throw s.error("CSINC is supported only as CSINC Rd,ZR,ZR,cond (CSET)") }
+            result = .instruction(.conditionalSet(destination: d, c.inverted))
+        case "B": result = .branch(try s.label())
+        case "CBZ":
+            let r = try s.register()
+            result = .compareBranchZero(r, try s.label())
+        case "CBNZ":
+            let r = try s.register()
+            result = .compareBranchNonZero(r, try s.label())
+        case "RET":
+            result = .returnToEnd
+        default:
+            if m.hasPrefix("B."), let c = Condition.named(String(m.dropFirst(2))) {
+                result = .branchConditional(c, try s.label())
+            } else {
+                throw s.error("unsupported instruction \(m)")
+            }
+        }
+        try s.end()
+        return result
+    }
+
+    /// An immediate written to a W register keeps its low 32 bits (MOV W0,#-1 is 0xFFFFFFFF).
+    static func truncated(_ operand: Operand, to destination: Register) -> Operand {
+        if case .immediate(let v) = operand, !destination.is64Bit { return .immediate(v & 0xFFFF_FFFF) }
+        return operand
+    }
+
+    static func barrierOption(_ s: String) -> (BarrierDomain, BarrierKind)? {
+        let u = s.trimmingWhitespace.uppercased()
+        switch u {
+        case "LD": return (.fullSystem, .load)
+        case "ST": return (.fullSystem, .store)
+        default: break
+        }
+        for domain in BarrierDomain.allCases {
+            if u == domain.rawValue { return (domain, .all) }
+            if u == domain.rawValue + "LD" { return (domain, .load) }
+            if u == domain.rawValue + "ST" { return (domain, .store) }
+        }
+        return nil
+    }
+
+    /// The IR's TLBI operations by name. The machines do not model ASIDs (every
+    /// test runs one address space per stage-1 regime), so by-ASID invalidation
+    /// (ASIDE1{IS}) removes the same entries as VMALLE1{IS} and is lowered to it.
+    static func tlbiOperation(_ s: String) -> TLBIOperation? {
+        let u = s.trimmingWhitespace.uppercased()
+        switch u {
+        case "ASIDE1": return .vmalle1
+        case "ASIDE1IS": return .vmalle1is
+        default: return TLBIOperation(rawValue: u)
+        }
+    }
+}

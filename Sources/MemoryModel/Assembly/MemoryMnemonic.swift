@@ -1,0 +1,138 @@
+/// The memory-access mnemonics, decoded by family: plain/acquire/exclusive
+/// loads, stores, pairs, CAS, SWP and the LSE LD<op>/ST<op> atomics, each with
+/// its ordering letters (A, L, AL) and size suffix (B, H). The access width
+/// comes from the suffix or, without one, from the data register (W: 4 bytes,
+/// X: 8 bytes).
+struct MemoryMnemonic {
+    enum Family {
+        case load(LoadOrdering, exclusive: Bool)
+        case store(release: Bool, exclusive: Bool)
+        case loadPair, storePair
+        case compareAndSwap
+        case swap
+        case atomicLoad(AtomicOperation)
+        case atomicStore(AtomicOperation)
+    }
+
+    var family: Family
+    var acquire = false
+    var release = false
+    /// From a B/H suffix; nil means "from the register".
+    var suffixWidth: AccessWidth?
+
+    init?(_ m: String) {
+        let (stem, width) = MemoryMnemonic.splitSize(m)
+        suffixWidth = width
+        switch stem {
+        case "LDR": family = .load(.plain, exclusive: false)
+        case "LDAR": family = .load(.acquire, exclusive: false); acquire = true
+        case "LDAPR": family = .load(.acquirePC, exclusive: false); acquire = true
+        case "LDXR": family = .load(.plain, exclusive: true)
+        case "LDAXR": family = .load(.acquire, exclusive: true); acquire = true
+        case "STR": family = .store(release: false, exclusive: false)
+        case "STLR": family = .store(release: true, exclusive: false); release = true
+        case "STXR": family = .store(release: false, exclusive: true)
+        case "STLXR": family = .store(release: true, exclusive: true); release = true
+        case "LDP", "LDNP": family = .loadPair; if width != nil { return nil }
+        case "STP", "STNP": family = .storePair; if width != nil { return nil }
+        default:
+            guard let (family, acquire, release) = MemoryMnemonic.readModifyWrite(stem) else { return nil }
+            self.family = family
+            self.acquire = acquire
+            self.release = release
+        }
+    }
+
+    /// Strips a B/H size suffix where the rest is a known stem ("LDRB" → "LDR", byte).
+    private static func splitSize(_ m: String) -> (String, AccessWidth?) {
+        for (suffix, width) in [("B", AccessWidth.byte), ("H", .halfword)] where m.hasSuffix(suffix) {
+            let stem = String(m.dropLast())
+            if isStem(stem) { return (stem, width) }
+        }
+        return (m, nil)
+    }
+
+    private static func isStem(_ s: String) -> Bool {
+        ["LDR", "LDAR", "LDAPR", "LDXR", "LDAXR", "STR", "STLR", "STXR", "STLXR"].contains(s)
+            || readModifyWrite(s) != nil
+    }
+
+    /// CAS{A}{L}, SWP{A}{L}, LD<op>{A}{L}, ST<op>{L}.
+    private static func readModifyWrite(_ s: String) -> (Family, Bool, Bool)? {
+        func ordering(_ rest: Substring, allowAcquire: Bool) -> (Bool, Bool)? {
+            switch rest {
+            case "": return (false, false)
+            case "A" where allowAcquire: return (true, false)
+            case "L": return (false, true)
+            case "AL" where allowAcquire: return (true, true)
+            default: return nil
+            }
+        }
+        if s.hasPrefix("CAS"), let (a, l) = ordering(s.dropFirst(3), allowAcquire: true) {
+            return (.compareAndSwap, a, l)
+        }
+        if s.hasPrefix("SWP"), let (a, l) = ordering(s.dropFirst(3), allowAcquire: true) {
+            return (.swap, a, l)
+        }
+        for op in AtomicOperation.allCases {
+            if s.hasPrefix("LD" + op.rawValue),
+               let (a, l) = ordering(s.dropFirst(2 + op.rawValue.count), allowAcquire: true) {
+                return (.atomicLoad(op), a, l)
+            }
+            if s.hasPrefix("ST" + op.rawValue),
+               let (a, l) = ordering(s.dropFirst(2 + op.rawValue.count), allowAcquire: false) {
+                return (.atomicStore(op), a, l)
+            }
+        }
+        return nil
+    }
+
+    private func width(for r: Register, _ s: Statement) throws(AssemblyError) -> AccessWidth {
+        if let w = suffixWidth {
+            if r.is64Bit && !r.isZero { throw s.error("byte and halfword accesses take a W register") }
+            return w
+        }
+        return r.is64Bit ? .doubleword : .word
+    }
+
+    func decode(_ s: inout Statement) throws(AssemblyError) -> Instruction {
+        switch family {
+        case .load(let ordering, let exclusive):
+            let t = try s.register()
+            let w = try width(for: t, s)
+            return .load(t, try s.address(), width: w, ordering: ordering, exclusive: exclusive)
+        case .store(let release, let exclusive):
+            let status = exclusive ? try s.register() : nil
+            if let st = status, st.is64Bit { throw s.error("the status register of a store-exclusive is a W register") }
+            let t = try s.register()
+            let w = try width(for: t, s)
+            return .store(t, try s.address(), width: w, release: release, exclusiveStatus: status)
+        case .loadPair, .storePair:
+            let t1 = try s.register(), t2 = try s.register()
+            guard t1.is64Bit == t2.is64Bit else { throw s.error("pair registers must have the same width") }
+            let w = try width(for: t1, s)
+            let a = try s.address()
+            if case .loadPair = family { return .loadPair(t1, t2, a, width: w) }
+            return .storePair(t1, t2, a, width: w)
+        case .compareAndSwap:
+            let compare = try s.register(), new = try s.register()
+            let w = try width(for: compare, s)
+            return .compareAndSwap(compare: compare, new: new, try s.address(), width: w, acquire: acquire, release: release)
+        case .swap:
+            let source = try s.register(), destination = try s.register()
+            let w = try width(for: source, s)
+            return .swap(source: source, destination: destination, try s.address(), width: w, acquire: acquire, release: release)
+        case .atomicLoad(let op):
+            let source = try s.register(), destination = try s.register()
+            let w = try width(for: source, s)
+            // Kept as written: with a zero-register destination the machine
+            // decides what the acquire letter means (Arm ARM: none).
+            return .atomic(op, source: source, destination: destination,
+                           try s.address(), width: w, acquire: acquire, release: release)
+        case .atomicStore(let op):
+            let source = try s.register()
+            let w = try width(for: source, s)
+            return .atomic(op, source: source, destination: nil, try s.address(), width: w, acquire: false, release: release)
+        }
+    }
+}

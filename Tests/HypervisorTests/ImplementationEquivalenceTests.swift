@@ -1,0 +1,76 @@
+import Hypervisor
+import XCTest
+
+/// The implementation on the SC machine gives exactly Spec's outcome for
+/// every event and Spec's abstract state, on random sequential workloads
+/// (fixed seeds) with 2, 3 and 4 stage-2 levels.
+final class ImplementationEquivalenceTests: XCTestCase {
+    static let configs: [MachineConfig] = [
+        MachineConfig(
+            cpus: 3, physicalPages: 1024, wordsPerPage: 2, pageTableLevels: 3,
+            vms: [VMConfig(vcpus: 2, isProtected: false), VMConfig(vcpus: 2, isProtected: true),
+                  VMConfig(vcpus: 1, isProtected: true)],
+            reservedHypPages: 8),
+        MachineConfig(
+            cpus: 2, physicalPages: 1024, wordsPerPage: 1, pageTableLevels: 2,
+            vms: [VMConfig(vcpus: 1, isProtected: true), VMConfig(vcpus: 2, isProtected: false)],
+            reservedHypPages: 4),
+        MachineConfig(
+            cpus: 4, physicalPages: 1536, wordsPerPage: 4, pageTableLevels: 4,
+            vms: [VMConfig(vcpus: 3, isProtected: false), VMConfig(vcpus: 1, isProtected: true)],
+            reservedHypPages: 32),
+    ]
+
+    /// Runs Spec and the implementation side by side; fails at the first
+    /// event whose outcome or resulting abstract state differs.
+    /// `stateEvery`: the abstract states are compared after every event of
+    /// the setup and the first 100, then every `stateEvery` events, and at the end.
+    func runSideBySide(
+        _ config: MachineConfig, seed: UInt64, mix: WorkloadMix, steps: Int, stateEvery: Int = 10,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        var spec = try Spec(config: config)
+        var impl = try Implementation(config: config)
+        var workload = RandomWorkload(config: config, seed: seed, mix: mix)
+        var index = 0
+        func step(_ step: RandomWorkload.Step) -> Bool {
+            let expected = spec.apply(step.event, on: step.cpu)
+            let got = impl.apply(step.event, on: step.cpu)
+            workload.observe(step, expected)
+            defer { index += 1 }
+            guard got == expected else {
+                XCTFail("event \(index) \(step.event) on CPU \(step.cpu): Spec \(expected), implementation \(got)",
+                        file: file, line: line)
+                return false
+            }
+            if index < 100 || index % stateEvery == 0 {
+                let want = spec.abstractState
+                let have = impl.abstractState
+                if want != have {
+                    XCTFail("after event \(index) \(step.event): \(have.differences(from: want))", file: file, line: line)
+                    return false
+                }
+            }
+            return true
+        }
+        for setup in workload.setup() where !step(setup) { return }
+        for _ in 0..<steps where !step(workload.next(for: spec)) { return }
+        XCTAssertEqual(impl.abstractState, spec.abstractState, "final state", file: file, line: line)
+    }
+
+    func testRealisticWorkloadsMatchSpec() throws {
+        for config in Self.configs {
+            for seed: UInt64 in [1, 2] {
+                try runSideBySide(config, seed: seed, mix: .realistic, steps: 600)
+            }
+        }
+    }
+
+    func testAdversarialWorkloadsMatchSpec() throws {
+        for config in Self.configs {
+            for seed: UInt64 in [3, 0xC0FFEE] {
+                try runSideBySide(config, seed: seed, mix: .adversarial, steps: 600)
+            }
+        }
+    }
+}

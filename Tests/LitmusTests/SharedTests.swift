@@ -1,0 +1,32 @@
+import Foundation
+import Litmus
+
+/// The shared litmus set (../shared/litmus relative to the package root) and
+/// its index of published verdicts.
+enum SharedTests {
+    static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/litmus")
+
+    struct Entry {
+        var file: String
+        var name: String
+        var allowed: Bool
+        var group: String
+        var path: String { root.appendingPathComponent(file).path }
+    }
+
+    /// Rows of INDEX.tsv (file, name, verdict, group, ...).
+    static let index: [Entry] = {
+        guard let text = try? String(contentsOf: root.appendingPathComponent("INDEX.tsv"), encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").dropFirst().map { line in
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            return Entry(file: f[0], name: f[1], allowed: f[2] == "Allowed", group: f[3])
+        }
+    }()
+
+    static func read(_ entry: Entry) throws -> LitmusTest {
+        let text = try String(contentsOfFile: entry.path, encoding: .utf8)
+        return try LitmusFile.parse(text, file: entry.file)
+    }
+}
