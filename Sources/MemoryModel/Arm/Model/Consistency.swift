@@ -10,6 +10,12 @@ enum Consistency {
         internalVisibility(g) && atomic(g) && external(g)
     }
 
+    /// The full check of a complete execution: as `holds`, with ob extended
+    /// by some TLBI-after enumeration (see `TLBIOrdering`).
+    static func holdsComplete(_ g: ExecutionGraph) -> Bool {
+        internalVisibility(g) && atomic(g) && TLBIOrdering.someOrderIsAcyclic(g)
+    }
+
     // MARK: internal
 
     /// coWR-Exp: a read may not read from a write coherence-before its own
@@ -19,8 +25,8 @@ enum Consistency {
     /// writes, and reads only read writes that already exist or, by promise,
     /// writes of later threads.
     static func internalVisibility(_ g: ExecutionGraph) -> Bool {
-        for (id, e) in g.events.enumerated() where e.isRead {
-            guard let local = e.previousLocalWrite, let s = g.sourceIndex(id) else { continue }
+        for id in g.events.indices where g.events[id].isExplicitRead {
+            guard let local = g.events[id].previousLocalWrite, let s = g.sourceIndex(id) else { continue }
             if s < g.coherenceIndex(local) { return false }
         }
         return true
@@ -32,13 +38,18 @@ enum Consistency {
     /// no write may come between an rmw's read source and its write in
     /// coherence, unless one such intervening write is the thread's own.
     static func atomic(_ g: ExecutionGraph) -> Bool {
-        for (id, e) in g.events.enumerated() where e.isRead {
+        for id in g.events.indices where g.events[id].isRead && g.events[id].rmwPartner != nil {
+            let e = g.events[id]
             guard let w = e.rmwPartner, w < g.events.count, let s = g.sourceIndex(id) else { continue }
             let order = g.coherence[e.location]!
             let target = order.firstIndex(of: w)!
             if target <= s { return false }  // the write would be co-before what the read read
             let between = order[(s + 1)..<target]
-            if !between.isEmpty && !between.contains(where: { g.events[$0].thread == e.thread }) { return false }
+            // The exception needs an explicit rmw and an explicit intervening write.
+            let excused = e.category == .explicit && between.contains {
+                g.events[$0].thread == e.thread && g.events[$0].category == .explicit
+            }
+            if !between.isEmpty && !excused { return false }
         }
         return true
     }
