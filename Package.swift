@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "hvdiff",
             dependencies: [
-                "Trace", "Litmus", "MemoryModel",
+                "Trace", "Litmus", "MemoryModel", "Hypervisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

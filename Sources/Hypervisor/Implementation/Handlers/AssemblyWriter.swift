@@ -91,7 +91,7 @@ struct AssemblyWriter {
     /// Takes a global lock word (at X27 + offset).
     mutating func lock(_ lock: Lock) {
         emit("ADD X11, X27, #\(lock.offset)", "\(lock.name) lock")
-        lockAt("X11")
+        lockAt("X11", name: lock.name)
     }
 
     mutating func unlock(_ lock: Lock) {
@@ -100,11 +100,13 @@ struct AssemblyWriter {
     }
 
     /// The per-VM lock, word 0 of the VM metadata page (X23).
-    mutating func lockVM() { lockAt("X23") }
+    mutating func lockVM() { lockAt("X23", name: "VM") }
     mutating func unlockVM() { unlockAt("X23") }
 
-    private mutating func lockAt(_ address: String) {
-        let retry = fresh("spin")
+    /// Each lock is taken once per handler, so its spin label is named
+    /// after it (and does not shift the other labels when it moves).
+    private mutating func lockAt(_ address: String, name: String) {
+        let retry = "spin_" + String(name.map { $0 == "-" ? "_" : $0 })
         emit("MOV W12, #1")
         label(retry)
         emit("MOV W13, #0")
