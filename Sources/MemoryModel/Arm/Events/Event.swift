@@ -4,7 +4,11 @@
 /// same-thread ordered-before predecessors (lob's generators) and the
 /// register/memory dependencies that feed it.
 struct Event: Sendable {
-    enum Direction: Sendable { case read, write }
+    enum Direction: Sendable { case read, write, maintenance }
+
+    /// Explicit access (Exp), translation-table walk read (Imp & TTD & R),
+    /// or TLB maintenance (TLBI).
+    enum Category: Sendable { case explicit, walk, tlbi }
 
     /// Where a read takes its value from (rf).
     enum Source: Hashable, Sendable {
@@ -18,6 +22,7 @@ struct Event: Sendable {
     }
 
     var direction: Direction
+    var category: Category = .explicit
     var thread: Int
     /// Index of the instruction in its thread (for faults and diagnostics).
     var instruction: Int
@@ -54,7 +59,37 @@ struct Event: Sendable {
     /// Earlier reads of the same thread to this location (po & same-loc), for
     /// Exp-haz-ob.
     var previousLocalReads: [Int] = []
+    /// pick-dep sources: reads reaching this event through pick-dtrm (its
+    /// address, its data, or lmrs into it).
+    var pickSources = EventSet()
+    /// Reads with `pick-dep; lob` into this event: for a write, those pairs
+    /// are `pick-lob` and join its predecessors.
+    var pickReach = EventSet()
+
+    // MARK: Translation (VMSA)
+
+    /// Walks: the page (VA >> 12, or IPA >> 12 at stage 2) being translated
+    /// and the stage. TLBIs: the page operand, unless `invalidatesAll`.
+    var page: UInt64 = 0
+    var stage = 1
+    /// TLBI: invalidates every page (VMALL*, ALL*), and whether it is
+    /// broadcast (IS) or local.
+    var invalidatesAll = false
+    var broadcast = false
+    /// TLBI: which translations it invalidates (stage 1, stage 2 or both).
+    var invalidatesStage1 = true, invalidatesStage2 = false
+    /// TLBI: the first event identifier after the DSB that completes it
+    /// (C_TLBI), and after the ISB following that DSB.
+    var completedAt: Int?
+    var synchronisedAt: Int?
+    /// Walk: its translation ended in a Translation or AccessFlag fault
+    /// (TLBUncacheable & FAULT).
+    var faulted = false
+    /// Walk: the explicit access it translated (tr-ib), if any.
+    var translatedAccess: Int?
 
     var isRead: Bool { direction == .read }
+    var isExplicitRead: Bool { direction == .read && category == .explicit }
+    var isWalk: Bool { category == .walk }
     var isWrite: Bool { direction == .write }
 }

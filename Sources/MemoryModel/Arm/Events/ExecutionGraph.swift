@@ -7,6 +7,9 @@ struct ExecutionGraph: Sendable {
     /// co: per location, its writes in coherence order (the initial write is
     /// implicitly first).
     var coherence: [UInt64: [Int]] = [:]
+    /// Faults taken so far (they end or skip an access; nothing is ordered
+    /// after a fault event without ETS, so they need no node).
+    var faults: Set<Fault> = []
 
     /// Position of `write` in its location's coherence order (0-based, the
     /// initial write being -1).

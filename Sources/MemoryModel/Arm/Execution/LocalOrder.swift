@@ -3,32 +3,47 @@
 /// as the thread runs so that a barrier, an acquire or a release costs one
 /// set union instead of a scan of po.
 struct LocalOrder: Sendable {
-    /// Every explicit access so far (M).
+    /// Every explicit access so far (Exp & M).
     var memory = EventSet()
     /// Reads so far that return a value: `(Exp & R) \ NoRet`.
     var returningReads = EventSet()
-    /// Writes so far.
+    /// Explicit writes so far.
     var writes = EventSet()
-    /// Ordered before every later access: `po; [dmb.full]; po`,
-    /// `po; [dmb.ld]; po` for reads, the DSB-ob cases, `[A | Q]; po` and
-    /// `range([A]; amo; [L]); po`.
+    /// TLBIs and walks so far: DSB-ob sources (`[M | TLBI]; po; [dsb.full]`)
+    /// besides the explicit accesses.
+    var maintenance = EventSet()
+    /// Ordered before every later explicit access (and fault): bob's
+    /// `po; [dmb.full]; po`, `po; [dmb.ld]; po` for reads, `[A | Q]; po`,
+    /// `range([A]; amo; [L]); po`, and the DSB-ob cases.
     var beforeEverything = EventSet()
+    /// DSB-ob sources alone: ordered before every later non-walk event,
+    /// TLBIs included, and (through an ISB) before later walks.
+    var beforeSynchronised = EventSet()
     /// `[W]; po; [dmb.st]; po; [W]`: ordered before later writes only.
     var beforeWrites = EventSet()
     /// `[W & L]`: ordered before later acquire (A, not Q) reads.
     var releases = EventSet()
-    /// po & same-loc predecessors for lmws.
+    /// Walks that translated an explicit access so far:
+    /// `[Imp & TTD & R]; tr-ib; [Exp & M]; po; [Exp & W]` and `...; po; [IFB]; po`.
+    var translatingWalks = EventSet()
+    /// po & same-loc predecessors for lmws (explicit accesses and walks).
     var accessesByLocation: [UInt64: EventSet] = [:]
     /// lmrs: the po-latest write per location and the dependencies of its
     /// address and data (`addr; [M]; lmrs`, `data; [M]; lmrs`, and dtrm
     /// through memory).
     var lastWrite: [UInt64: Int] = [:]
     var lastWriteTaint: [UInt64: Taint] = [:]
+    /// Explicit reads per location (Exp-haz-ob).
     var readsByLocation: [UInt64: [Int]] = [:]
+    /// TLBIs not yet completed by a full DSB, and completed ones waiting for
+    /// an ISB.
+    var pendingTLBIs: [Int] = []
+    var completedTLBIs: [Int] = []
 
-    /// What a new access brings to its lob predecessors.
+    /// What a new event brings to its lob predecessors.
     struct Access {
         var direction: Event.Direction
+        var category: Event.Category = .explicit
         var location: UInt64
         var address: Taint
         /// data: the taint of the value written (writes only).
@@ -36,13 +51,30 @@ struct LocalOrder: Sendable {
         var acquire = false, acquirePC = false, release = false
         var rmwRead: Int?
         var isAtomicOperation = false
+        /// The walk reads of this access's translation (tr-ib).
+        var walks: [Int] = []
     }
 
-    /// lob predecessors of `access`, given the thread's dependency state
-    /// and the graph (for rmw partners of lmrs sources).
+    /// lob predecessors of `a`, given the thread's dependency state and the
+    /// graph (for rmw partners of lmrs sources).
     func predecessors(_ a: Access, _ d: Dependencies, _ g: ExecutionGraph) -> EventSet {
-        var p = beforeEverything
-        p.formUnion(d.instructionBarrier)  // IFB-ob
+        var p = d.instructionBarrier  // IFB-ob: `...; [IFB]; po` reaches everything
+        switch a.category {
+        case .walk:
+            // addr reaches Imp & TTD & R; DSB-ob and bob do not (no ETS2).
+            p.formUnion(a.address.plain)
+            return p
+        case .tlbi:
+            // DSB-ob; dob's addr and ctrl into TLBI, and pob's pick forms.
+            p.formUnion(beforeSynchronised)
+            p.formUnion(a.address.pick)
+            p.formUnion(d.control.pick)
+            return p
+        case .explicit:
+            break
+        }
+        p.formUnion(beforeEverything)
+        for w in a.walks { p.insert(w) }  // tr-ib (intr-ob)
         switch a.direction {
         case .read:
             p.formUnion(a.address.plain)  // addr
@@ -60,17 +92,33 @@ struct LocalOrder: Sendable {
             p.formUnion(a.data.pick)
             p.formUnion(d.control.pick)
             p.formUnion(d.earlierAddresses.pick)
+            p.formUnion(translatingWalks)
             if let same = accessesByLocation[a.location] { p.formUnion(same) }  // lmws
             p.formUnion(beforeWrites)  // dmb.st
             if a.release { p.formUnion(memory) }  // [M]; po; [W & L]
             if let r = a.rmwRead { p.insert(r) }  // aob: rmw
+        case .maintenance:
+            break
         }
         return p
     }
 
-    /// Records a new access once it has an identifier.
+    /// Records a new event once it has an identifier.
     mutating func record(_ id: Int, _ a: Access, noReturn: Bool, readAcquire: Bool) {
+        switch a.category {
+        case .walk:
+            accessesByLocation[a.location, default: EventSet()].insert(id)
+            maintenance.insert(id)
+            return
+        case .tlbi:
+            maintenance.insert(id)
+            pendingTLBIs.append(id)
+            return
+        case .explicit:
+            break
+        }
         memory.insert(id)
+        for w in a.walks { translatingWalks.insert(w) }
         accessesByLocation[a.location, default: EventSet()].insert(id)
         switch a.direction {
         case .read:
@@ -84,17 +132,26 @@ struct LocalOrder: Sendable {
             if a.release { releases.insert(id) }
             // range([A]; amo; [L]); po
             if a.release && a.isAtomicOperation && readAcquire { beforeEverything.insert(id) }
+        case .maintenance:
+            break
         }
     }
 
     /// DMB and DSB (bob, DSB-ob). A DSB orders at least what the DMB of the
-    /// same kind orders, and dsb.st orders writes before everything.
+    /// same kind orders, dsb.st orders writes before everything, and a full
+    /// DSB also orders the TLBIs before it (and completes them).
     mutating func barrier(_ kind: BarrierKind, synchronisation: Bool) {
+        var sources = EventSet()
         switch kind {
-        case .all: beforeEverything.formUnion(memory)
-        case .load: beforeEverything.formUnion(returningReads)
+        case .all:
+            sources = memory
+            if synchronisation { sources.formUnion(maintenance) }
+        case .load: sources = returningReads
         case .store:
-            if synchronisation { beforeEverything.formUnion(writes) } else { beforeWrites.formUnion(writes) }
+            guard synchronisation else { beforeWrites.formUnion(writes); return }
+            sources = writes
         }
+        beforeEverything.formUnion(sources)
+        if synchronisation { beforeSynchronised.formUnion(sources) }
     }
 }

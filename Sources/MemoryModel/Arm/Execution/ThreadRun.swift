@@ -13,6 +13,8 @@ struct ThreadRun: Sendable {
     var exclusiveRead: Int?
     var exclusiveLocation: UInt64 = 0
     var systemRegisters: [SystemRegister: UInt64]
+    /// The instruction a `handledRetryOnce` fault is retrying, if any.
+    var retrying: Int?
 
     init(registers: RegisterFile, systemRegisters: [SystemRegister: UInt64], instructionCount: Int) {
         self.registers = registers
@@ -77,17 +79,18 @@ struct ThreadRun: Sendable {
         case let .dsb(_, kind):
             order.barrier(kind, synchronisation: true)
         case .isb:
-            // IFB-ob: reads this ISB is control- or address-dependent on.
+            // IFB-ob: reads this ISB is control- or address-dependent on,
+            // what a DSB ordered before it (DSB-ob; [IFB]; po), and walks of
+            // earlier accesses.
             dependencies.instructionBarrier.formUnion(d.control.pick)
             dependencies.instructionBarrier.formUnion(d.earlierAddresses.pick)
+            dependencies.instructionBarrier.formUnion(order.beforeSynchronised)
+            dependencies.instructionBarrier.formUnion(order.translatingWalks)
         case let .msr(sysreg, src):
             systemRegisters[sysreg] = read(src.full)
         case let .mrs(dst, sysreg):
             write(dst, systemRegisters[sysreg] ?? 0, .none)
-        case .tlbi:
-            // Without translation there is no TLB to maintain.
-            break
-        case .load, .store, .loadPair, .storePair, .compareAndSwap, .swap, .atomic:
+        case .load, .tlbi, .store, .loadPair, .storePair, .compareAndSwap, .swap, .atomic:
             return false
         }
         pc = next

@@ -10,6 +10,12 @@ enum Consistency {
         internalVisibility(g) && atomic(g) && external(g)
     }
 
+    /// The full check of a complete execution: as `holds`, with ob extended
+    /// by some TLBI-after enumeration (see `TLBIOrdering`).
+    static func holdsComplete(_ g: ExecutionGraph) -> Bool {
+        internalVisibility(g) && atomic(g) && TLBIOrdering.someOrderIsAcyclic(g)
+    }
+
     // MARK: internal
 
     /// coWR-Exp: a read may not read from a write coherence-before its own
@@ -19,7 +25,7 @@ enum Consistency {
     /// writes, and reads only read writes that already exist or, by promise,
     /// writes of later threads.
     static func internalVisibility(_ g: ExecutionGraph) -> Bool {
-        for (id, e) in g.events.enumerated() where e.isRead {
+        for (id, e) in g.events.enumerated() where e.isExplicitRead {
             guard let local = e.previousLocalWrite, let s = g.sourceIndex(id) else { continue }
             if s < g.coherenceIndex(local) { return false }
         }

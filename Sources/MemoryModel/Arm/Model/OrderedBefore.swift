@@ -17,9 +17,17 @@ struct OrderedBefore {
         for (id, e) in g.events.enumerated() {
             e.localPredecessors.forEach { successors[$0].append(Int32(id)) }
             guard e.isRead else { continue }
-            // rfe
-            if case .write(let w) = e.source, g.events[w].thread != e.thread {
+            // rfe; and TTD-obs `rf; [Imp & TTD]`, internal too.
+            if case .write(let w) = e.source, g.events[w].thread != e.thread || e.isWalk {
                 successors[w].append(Int32(id))
+            }
+            if e.isWalk {
+                // TLBuncacheable-ca: a walk that faulted is coherence-before
+                // every write after the one it read.
+                if e.faulted, let later = g.fromReads(id) {
+                    for w in later { successors[id].append(Int32(w)) }
+                }
+                continue
             }
             // fre, and Exp-haz-ob through this read's fre targets.
             if let later = g.fromReads(id) {
@@ -37,6 +45,9 @@ struct OrderedBefore {
             }
         }
     }
+
+    /// Adds one generator edge.
+    mutating func add(_ from: Int, _ to: Int) { successors[from].append(Int32(to)) }
 
     /// Depth-first search for a cycle (iterative, three colours).
     func isAcyclic() -> Bool {

@@ -1,0 +1,177 @@
+extension Explorer {
+    /// Branches on one memory instruction (translation first, then the
+    /// accesses), then continues the thread.
+    func access(_ t: Int, _ instruction: Instruction, _ r: ThreadRun, _ g: ExecutionGraph,
+                _ finished: [[UInt64]]) throws(MachineError) {
+        let d = r.dependencies
+        func next(_ r: ThreadRun, _ g: ExecutionGraph) throws(MachineError) {
+            var r = r
+            r.pc += 1
+            r.retrying = nil
+            try proceed(t, r, g, finished)
+        }
+        /// Translates the access's address, taking a fault if there is one.
+        func translated(_ a: Address, _ kind: Translation.AccessKind, offset: UInt64 = 0, _ r: ThreadRun,
+                        _ g: ExecutionGraph,
+                        _ body: (ThreadRun, ExecutionGraph, UInt64, [Int]) throws(MachineError) -> Void) throws(MachineError) {
+            try translate(t, r.address(a) &+ offset, kind, d.of(a), r, g) { (r, g, outcome) throws(MachineError) in
+                switch outcome {
+                case .physical(let pa, let walks): try body(r, g, pa, walks)
+                case .fault(let fault): try self.takeFault(t, fault, r, g, finished)
+                }
+            }
+        }
+
+        switch instruction {
+        case let .load(dst, a, width, ordering, exclusive):
+            try translated(a, .read, r, g) { (r, g, location, walks) throws(MachineError) in
+                var spec = LocalOrder.Access(direction: .read, location: location, address: d.of(a))
+                spec.acquire = ordering == .acquire
+                spec.acquirePC = ordering == .acquirePC
+                spec.walks = walks
+                try self.read(t, spec, width, r, g) { (r, g, id, value, taint) throws(MachineError) in
+                    var r = r
+                    r.write(dst, value, taint)
+                    if exclusive { r.exclusiveRead = id; r.exclusiveLocation = location }
+                    try next(r, g)
+                }
+            }
+
+        case let .store(src, a, width, release, status):
+            try translated(a, .write, r, g) { (r, g, location, walks) throws(MachineError) in
+                var spec = LocalOrder.Access(direction: .write, location: location, address: d.of(a), data: d.of(src))
+                spec.release = release
+                spec.walks = walks
+                let value = r.read(src)
+                guard let status else {
+                    return try self.write(t, spec, width, value, r, g, next)
+                }
+                // STXR: it may always fail; it may succeed only paired with the
+                // thread's unpaired LDXR of the same location (rmw).
+                var failed = r
+                failed.exclusiveRead = nil
+                failed.write(status, 1, .none)
+                try next(failed, g)
+                if let paired = r.exclusiveRead, r.exclusiveLocation == location {
+                    var succeeded = r
+                    succeeded.exclusiveRead = nil
+                    succeeded.write(status, 0, .none)
+                    spec.rmwRead = paired
+                    try self.write(t, spec, width, value, succeeded, g, next)
+                }
+            }
+
+        case let .loadPair(first, second, a, width):
+            try translated(a, .read, r, g) { (r, g, location, walks) throws(MachineError) in
+                try translated(a, .read, offset: UInt64(width.rawValue), r, g) { (r, g, location2, walks2) throws(MachineError) in
+                    var spec = LocalOrder.Access(direction: .read, location: location, address: d.of(a))
+                    spec.walks = walks
+                    try self.read(t, spec, width, r, g) { (r, g, _, v1, t1) throws(MachineError) in
+                        var r = r
+                        r.write(first, v1, t1)
+                        var spec2 = spec
+                        spec2.location = location2
+                        spec2.walks = walks2
+                        try self.read(t, spec2, width, r, g) { (r, g, _, v2, t2) throws(MachineError) in
+                            var r = r
+                            r.write(second, v2, t2)
+                            try next(r, g)
+                        }
+                    }
+                }
+            }
+
+        case let .storePair(first, second, a, width):
+            try translated(a, .write, r, g) { (r, g, location, walks) throws(MachineError) in
+                try translated(a, .write, offset: UInt64(width.rawValue), r, g) { (r, g, location2, walks2) throws(MachineError) in
+                    var spec = LocalOrder.Access(direction: .write, location: location, address: d.of(a), data: d.of(first))
+                    spec.walks = walks
+                    try self.write(t, spec, width, r.read(first), r, g) { (r, g) throws(MachineError) in
+                        var spec2 = spec
+                        spec2.location = location2
+                        spec2.data = d.of(second)
+                        spec2.walks = walks2
+                        try self.write(t, spec2, width, r.read(second), r, g, next)
+                    }
+                }
+            }
+
+        case let .compareAndSwap(compare, new, a, width, acquire, release):
+            // A CAS reads, and writes only if the comparison holds; a failing
+            // CAS is a read alone. The compared register reaches the write
+            // through the comparison (iico_ctrl): a pick-data dependency.
+            // With the zero register as Rs the read is NoRet (and not A).
+            try translated(a, .write, r, g) { (r, g, location, walks) throws(MachineError) in
+                let noReturn = compare.isZero
+                var spec = LocalOrder.Access(direction: .read, location: location, address: d.of(a))
+                spec.acquire = acquire && !noReturn
+                spec.walks = walks
+                let expected = r.read(compare) & width.mask
+                let newValue = r.read(new)
+                try self.read(t, spec, width, r, g, noReturn: noReturn) { (r, g, id, old, taint) throws(MachineError) in
+                    var r = r
+                    guard old == expected else {
+                        r.write(compare, old, taint)
+                        return try next(r, g)
+                    }
+                    // On success herd writes Rs back on the "ok" path, whose
+                    // value is fixed by the comparison: the read and the old Rs
+                    // reach it only through iico_ctrl (pick), the address as data.
+                    r.write(compare, old, d.of(a).union(taint.union(d.of(compare)).asPick))
+                    var w = LocalOrder.Access(direction: .write, location: location, address: d.of(a),
+                                              data: d.of(new).union(d.of(compare).asPick))
+                    w.release = release
+                    w.rmwRead = id
+                    w.isAtomicOperation = true
+                    w.walks = walks
+                    try self.write(t, w, width, newValue, r, g, next)
+                }
+            }
+
+        case let .swap(src, dst, a, width, acquire, release):
+            let value = r.read(src)
+            try translated(a, .write, r, g) { (r, g, location, walks) throws(MachineError) in
+                try self.readModifyWrite(t, location, walks, d.of(a), width, acquire && !dst.isZero, release, r, g,
+                                         noReturn: dst.isZero, data: d.of(src), newValue: { _ in value }) { (r, old, taint) in
+                    r.write(dst, old, taint)
+                } then: { (r, g) throws(MachineError) in try next(r, g) }
+            }
+
+        case let .atomic(op, src, dst, a, width, acquire, release):
+            let noReturn = dst?.isZero ?? true
+            let operand = r.read(src)
+            try translated(a, .write, r, g) { (r, g, location, walks) throws(MachineError) in
+                try self.readModifyWrite(t, location, walks, d.of(a), width, acquire && !noReturn, release, r, g,
+                                         noReturn: noReturn, data: d.of(src),
+                                         newValue: { ValueSemantics.atomic(op, old: $0, operand: operand, width: width) }) { (r, old, taint) in
+                    if let dst { r.write(dst, old, taint) }
+                } then: { (r, g) throws(MachineError) in try next(r, g) }
+            }
+
+        default:
+            preconditionFailure("not a memory access: \(instruction)")
+        }
+    }
+
+    /// SWP and LD<op>/ST<op>: a read and a write of one instruction, related
+    /// by rmw and amo.
+    func readModifyWrite(_ t: Int, _ location: UInt64, _ walks: [Int], _ addressTaint: Taint, _ width: AccessWidth,
+                         _ acquire: Bool, _ release: Bool, _ r: ThreadRun, _ g: ExecutionGraph,
+                         noReturn: Bool, data: Taint,
+                         newValue: (UInt64) -> UInt64, result: (inout ThreadRun, UInt64, Taint) -> Void,
+                         then next: (ThreadRun, ExecutionGraph) throws(MachineError) -> Void) throws(MachineError) {
+        var spec = LocalOrder.Access(direction: .read, location: location, address: addressTaint)
+        spec.acquire = acquire
+        spec.walks = walks
+        try read(t, spec, width, r, g, noReturn: noReturn) { (r, g, id, old, taint) throws(MachineError) in
+            var r = r
+            result(&r, old, taint)
+            var w = LocalOrder.Access(direction: .write, location: location, address: addressTaint, data: data)
+            w.release = release
+            w.rmwRead = id
+            w.isAtomicOperation = true
+            w.walks = walks
+            try self.write(t, w, width, newValue(old), r, g, next)
+        }
+    }
+}

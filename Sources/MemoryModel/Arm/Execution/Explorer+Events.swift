@@ -1,0 +1,134 @@
+extension Explorer {
+    // MARK: Events
+
+    /// Creates a read with each admissible rf source in turn.
+    func read(_ t: Int, _ spec: LocalOrder.Access, _ width: AccessWidth, _ r: ThreadRun, _ g: ExecutionGraph,
+              noReturn: Bool = false,
+              _ then: (ThreadRun, ExecutionGraph, Int, UInt64, Taint) throws(MachineError) -> Void) throws(MachineError) {
+        let loc = spec.location
+        var event = Event(direction: .read, thread: t, instruction: r.pc, location: loc, width: width, value: 0)
+        event.acquire = spec.acquire
+        event.acquirePC = spec.acquirePC
+        event.noReturn = noReturn
+        event.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
+        event.pickSources = spec.address.pick.union(r.order.lastWriteTaint[loc]?.pick ?? EventSet())
+        event.pickReach = pickReach(event.localPredecessors, g)
+        event.previousLocalWrite = r.order.lastWrite[loc]
+        event.previousLocalReads = r.order.readsByLocation[loc] ?? []
+        let id = g.events.count
+        // The value read depends on the read, its address, and (lmrs) on
+        // what fed the po-previous write to the location.
+        var taint = Taint(read: id).union(spec.address)
+        if let fed = r.order.lastWriteTaint[loc] { taint.formUnion(fed) }
+        var after = r
+        after.order.record(id, spec, noReturn: noReturn, readAcquire: false)
+        after.dependencies.earlierAddresses.formUnion(spec.address)
+
+        func attempt(_ source: Event.Source, _ value: UInt64) throws(MachineError) {
+            var g2 = g
+            var e = event
+            e.source = source
+            e.value = value & width.mask
+            _ = g2.append(e)
+            for w in spec.walks { g2.events[w].translatedAccess = id }
+            guard Consistency.holds(g2) else { return }
+            try then(after, g2, id, e.value, taint)
+        }
+
+        // coWR: no write coherence-before the thread's own latest write.
+        let order = g.coherence[loc] ?? []
+        var firstAllowed = 0
+        if let own = event.previousLocalWrite {
+            firstAllowed = order.firstIndex(of: own)!
+        } else {
+            try attempt(.initial, initialValue(loc, width))
+        }
+        for w in order[firstAllowed...] { try attempt(.write(w), g.events[w].value) }
+        for v in candidates[t][loc] ?? [] { try attempt(.promise, v) }
+    }
+
+    /// Creates a write at each admissible coherence position in turn.
+    func write(_ t: Int, _ spec: LocalOrder.Access, _ width: AccessWidth, _ value: UInt64, _ r: ThreadRun,
+               _ g: ExecutionGraph,
+               _ then: (ThreadRun, ExecutionGraph) throws(MachineError) -> Void) throws(MachineError) {
+        let loc = spec.location
+        var event = Event(direction: .write, thread: t, instruction: r.pc, location: loc, width: width,
+                          value: value & width.mask)
+        event.release = spec.release
+        event.rmwPartner = spec.rmwRead
+        event.isAtomicOperation = spec.isAtomicOperation
+        event.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
+        event.pickSources = spec.address.pick.union(spec.data.pick)
+        event.pickReach = pickReach(event.localPredecessors, g)
+        event.localPredecessors.formUnion(event.pickReach)  // pick-lob
+        event.previousLocalWrite = r.order.lastWrite[loc]
+        let id = g.events.count
+        written.insert(WrittenValue(thread: t, location: loc, value: event.value))
+        var after = r
+        let readAcquire = spec.rmwRead.map { g.events[$0].acquire } ?? false
+        after.order.record(id, spec, noReturn: false, readAcquire: readAcquire)
+        after.dependencies.earlierAddresses.formUnion(spec.address)
+
+        var base = g
+        _ = base.append(event)
+        if let read = spec.rmwRead { base.events[read].rmwPartner = id }
+        for w in spec.walks where base.events[w].translatedAccess == nil { base.events[w].translatedAccess = id }
+        let order = g.coherence[loc] ?? []
+        // coWW: after the thread's own earlier writes.
+        let lowest = event.previousLocalWrite.map { order.firstIndex(of: $0)! + 1 } ?? 0
+        for position in lowest...order.count {
+            var g2 = base
+            g2.coherence[loc, default: []].insert(id, at: position)
+            guard Consistency.holds(g2) else { continue }
+            try then(after, g2)
+        }
+    }
+
+    /// Creates a translation-table walk read of one descriptor, with each
+    /// admissible rf source in turn. Walks are not Exp: no coWR bounds what
+    /// they read (a TLB may hold a stale entry); the axioms that constrain
+    /// them are TTD-obs, TLBI-ob and TLBuncacheable-ca (see `Consistency`).
+    func walk(_ t: Int, _ walkRead: Translation.WalkRead, page: UInt64, _ addressTaint: Taint,
+              _ r: ThreadRun, _ g: ExecutionGraph,
+              _ then: (ThreadRun, ExecutionGraph, Int, UInt64) throws(MachineError) -> Void) throws(MachineError) {
+        let loc = walkRead.address & ~7
+        var spec = LocalOrder.Access(direction: .read, location: loc, address: addressTaint)
+        spec.category = .walk
+        var event = Event(direction: .read, thread: t, instruction: r.pc, location: loc, width: .doubleword, value: 0)
+        event.category = .walk
+        event.page = page
+        event.stage = walkRead.stage
+        event.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
+        let id = g.events.count
+        var after = r
+        after.order.record(id, spec, noReturn: false, readAcquire: false)
+
+        func attempt(_ source: Event.Source, _ value: UInt64) throws(MachineError) {
+            var g2 = g
+            var e = event
+            e.source = source
+            e.value = value
+            _ = g2.append(e)
+            guard Consistency.holds(g2) else { return }
+            try then(after, g2, id, value)
+        }
+        try attempt(.initial, initialValue(loc, .doubleword))
+        for w in g.coherence[loc] ?? [] { try attempt(.write(w), g.events[w].value) }
+        for v in candidates[t][loc] ?? [] { try attempt(.promise, v) }
+    }
+
+    /// `pick-dep; lob` into an event with lob predecessors `lob`.
+    func pickReach(_ lob: EventSet, _ g: ExecutionGraph) -> EventSet {
+        var reach = EventSet()
+        lob.forEach { p in
+            reach.formUnion(g.events[p].pickSources)
+            reach.formUnion(g.events[p].pickReach)
+        }
+        return reach
+    }
+
+    func initialValue(_ location: UInt64, _ width: AccessWidth) -> UInt64 {
+        let word = program.initialMemory[location & ~7] ?? 0
+        return (word >> ((location & 7) * 8)) & width.mask
+    }
+}
