@@ -33,6 +33,9 @@ public struct ConcurrentScenario: Sendable {
         case .plainUnlock: return try ScenarioCatalogue.concurrentShares(handlers)
         case .missingDSBBeforeIPI: return try ScenarioCatalogue.kick(handlers)
         case .scrubWithoutBarrier: return try ScenarioCatalogue.relinquishAndRead(handlers)
+        case .missingDSBAfterTLBI, .missingDSBBeforeTLBI, .tlbiBeforePTEWrite, .localTLBI:
+            return try TLBScenarios.unshareThenWrite(variant, handlers)
+        case .remapHypMapping: return try TLBScenarios.pinWhileReading(handlers)
         default: return nil
         }
     }
@@ -60,11 +63,28 @@ extension Implementation {
     /// A concurrent program of `threads` over this machine's current memory
     /// (zero words left out: absent memory reads as zero). Handlers run at
     /// EL2 on physical addresses (no translation).
-    func concurrentProgram(_ threads: [ConcurrentScenario.Thread], instructionBound: Int) -> ConcurrentProgram {
+    func concurrentProgram(
+        _ threads: [ConcurrentScenario.Thread], instructionBound: Int, translation: AddressTranslation = .none
+    ) -> ConcurrentProgram {
         ConcurrentProgram(
             threads: threads.map(\.code), initialRegisters: threads.map(\.registers),
-            initialMemory: memory.words.filter { $0.value != 0 }, translation: .none, faultHandling: .fatal,
+            initialMemory: memory.words.filter { $0.value != 0 }, translation: translation, faultHandling: .fatal,
             instructionBound: instructionBound)
+    }
+
+    /// The address of `vm`'s level-3 stage-2 entry for `gfn`, if its table exists.
+    func guestLeafEntry(vm: Int, gfn: UInt64) -> UInt64? {
+        let metadata = word(layout.vmSlot(vm))
+        guard metadata != 0 else { return nil }
+        var table = word(metadata + Layout.VMField.pgd)
+        for level in (4 - config.pageTableLevels)...3 {
+            let entry = table + ((gfn >> UInt64(9 * (3 - level))) & 511) * 8
+            if level == 3 { return entry }
+            let d = word(entry)
+            guard Descriptor.isValid(d) else { return nil }
+            table = Descriptor.outputAddress(d)
+        }
+        return nil
     }
 
     /// The address of the host stage-2 level-3 entry for page `pfn`, if its
