@@ -72,21 +72,6 @@ extension Implementation {
             instructionBound: instructionBound)
     }
 
-    /// The address of `vm`'s level-3 stage-2 entry for `gfn`, if its table exists.
-    func guestLeafEntry(vm: Int, gfn: UInt64) -> UInt64? {
-        let metadata = word(layout.vmSlot(vm))
-        guard metadata != 0 else { return nil }
-        var table = word(metadata + Layout.VMField.pgd)
-        for level in (4 - config.pageTableLevels)...3 {
-            let entry = table + ((gfn >> UInt64(9 * (3 - level))) & 511) * 8
-            if level == 3 { return entry }
-            let d = word(entry)
-            guard Descriptor.isValid(d) else { return nil }
-            table = Descriptor.outputAddress(d)
-        }
-        return nil
-    }
-
     /// The address of the host stage-2 level-3 entry for page `pfn`, if its
     /// table exists (read from memory as the walker would).
     func hostLeafEntry(_ pfn: UInt64) -> UInt64? {

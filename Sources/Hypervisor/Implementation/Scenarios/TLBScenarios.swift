@@ -1,16 +1,19 @@
 import MemoryModel
 
 /// Scenarios whose bad outcome needs a TLB: a principal's access translated
-/// through a descriptor the handler changes. They use herd's single-level
-/// translation (`AddressTranslation.singleLevel`): the access walks only the
-/// last-level descriptor the handler writes (the tables above it do not
-/// change in these scenarios); the handler's own accesses are physical.
+/// through a descriptor the handler changes.
+/// - The unshare scenario uses real 4-level stage-2 walks: the guest thread
+///   through its VM's tables (VTTBR), the handler thread through the
+///   hypervisor's identity map (`hypIdentityMap`), so that the stage-2
+///   TLBI by IPA and its barriers are what they are on hardware.
+/// - The remap scenario uses herd's single-level translation for the
+///   hypervisor's linear map (one descriptor per page).
 enum TLBScenarios {
     /// A non-protected VM (one vCPU, loaded on CPU 0) that the host has
     /// shared page 30 with at gfn 5 (and page 31 at gfn 6); page 30 holds
     /// the host's old value.
     static let config = MachineConfig(
-        cpus: 2, physicalPages: 64, wordsPerPage: 1, pageTableLevels: 2,
+        cpus: 2, physicalPages: 64, wordsPerPage: 1, pageTableLevels: 4,
         vms: [VMConfig(vcpus: 1, isProtected: false)], reservedHypPages: 0)
     static let page: UInt64 = 30
     static let gfn: UInt64 = 5
@@ -23,6 +26,8 @@ enum TLBScenarios {
             .hostShareHyp(pfn: 10), .initVM(vm: VMID(0), kvmPfn: 10, metadataPfn: 11, pgdPfn: 12),
             .hostShareHyp(pfn: 13), .initVCPU(vm: VMID(0), vcpu: 0, hostVcpuPfn: 13, metadataPfn: 14),
             .vcpuLoad(vm: VMID(0), vcpu: 0), .hostTopupMemcache(pfn: 20), .hostTopupMemcache(pfn: 21),
+            .hostTopupMemcache(pfn: 22), .hostTopupMemcache(pfn: 23), .hostTopupMemcache(pfn: 24),
+            .hostTopupMemcache(pfn: 25),
             .hostAccess(.write(page << 12, oldValue)),
             .hostShareGuest(pfn: page, gfn: gfn, pages: 1, prot: Prot.rwx.rawValue),
             // A neighbour in the same level-3 table keeps the table alive,
@@ -47,9 +52,6 @@ enum TLBScenarios {
     /// unshare should have invalidated before returning.
     static func unshareThenWrite(_ variant: Variant, _ handlers: Variant) throws -> ConcurrentScenario {
         let impl = try sharedPage(handlers)
-        guard let entry = impl.guestLeafEntry(vm: 0, gfn: gfn) else {
-            preconditionFailure("TLB scenario: no guest leaf for gfn \(gfn)")
-        }
         var host = impl.handlerCode(.hostUnshareGuest)
         let afterwards = try Assembler().assemble("""
             MOV X12, #\(hostSecret)
@@ -60,10 +62,15 @@ enum TLBScenarios {
         let guest = try Assembler().assemble("LDR X2, [X0]          // the guest reads its IPA", file: "guest-read.S")
         var guestRegisters = RegisterFile()
         guestRegisters.values[0] = gfn << 12
-        let program = impl.concurrentProgram([
+        let metadata = impl.word(impl.layout.vmSlot(0))
+        let guestRoot = impl.word(metadata + Layout.VMField.pgd)
+        var program = impl.concurrentProgram([
             .init(code: guest, registers: guestRegisters),
             .init(code: host, registers: impl.handlerRegisters([0, gfn, 1], cpu: 1)),
-        ], instructionBound: 4, translation: .singleLevel(descriptorAddress: [gfn << 12: entry]))
+        ], instructionBound: 4, translation: .tables(TableTranslation(
+            stage1: false, stage2: true, stage2Levels: 4,
+            systemRegisters: [[.vttbrEl2: guestRoot], [.vttbrEl2: hypIdentityRoot(impl.layout)]])))
+        for (address, value) in hypIdentityMap(impl.layout) { program.initialMemory[address] = value }
         return ConcurrentScenario(
             variant: variant,
             summary: "host (CPU1) __pkvm_host_unshare_guest(gfn 5) then writes a secret to the page; guest (CPU0) reads gfn 5; bad: the guest reads the secret",
@@ -72,6 +79,25 @@ enum TLBScenarios {
                 !state.faults.contains { $0.thread == 0 } && state.registers[0][2] == hostSecret
                     && state.registers[1][0] == 0
             })
+    }
+
+    /// The hypervisor's own identity map, as a 4-level stage 2 with 1 GiB
+    /// blocks over memory and the carve-out, in pages after the carve-out's
+    /// end: how the handler thread's physical accesses are translated when
+    /// the principal's accesses use real stage-2 tables.
+    static func hypIdentityRoot(_ layout: Layout) -> UInt64 { layout.end }
+
+    static func hypIdentityMap(_ layout: Layout) -> [UInt64: UInt64] {
+        let root = layout.end
+        let low = root + 0x1000
+        let high = root + 0x2000
+        let block = Descriptor.valid | Descriptor.accessFlag | Stage2Descriptor.s2Read | Stage2Descriptor.s2Write
+        return [
+            root: Stage2Descriptor.table(at: low),
+            root + (Layout.carveOut >> 39) * 8: Stage2Descriptor.table(at: high),
+            low: block,
+            high + ((Layout.carveOut >> 30) & 511) * 8: block | Layout.carveOut,
+        ]
     }
 
     /// remap-hyp-mapping: CPU0 pins a page shared with the hypervisor while
