@@ -74,19 +74,19 @@ enum ScenarioCatalogue {
     }
 
     /// plain-unlock (No-Barrier-Misuse, Arm): two CPUs share the same page
-    /// with the hypervisor. The second takes the locks after the first
-    /// released them, but a plain release lets it read the page states from
-    /// before the first's update. Bad: both succeed.
+    /// with the secure world (FF-A, under the host lock alone). The second
+    /// takes the lock after the first released it, but a plain release lets
+    /// it read the page state from before the first's update. Bad: both succeed.
     static func concurrentShares(_ variant: Variant) throws -> ConcurrentScenario {
         let impl = try machine(variant)
-        let code = impl.handlerCode(.hostShareHyp)
+        let code = impl.handlerCode(.hostShareFFA)
         let program = impl.concurrentProgram([
-            .init(code: code, registers: impl.handlerRegisters([50], cpu: 0)),
-            .init(code: code, registers: impl.handlerRegisters([50], cpu: 1)),
+            .init(code: code, registers: impl.handlerRegisters([50, 1], cpu: 0)),
+            .init(code: code, registers: impl.handlerRegisters([50, 1], cpu: 1)),
         ], instructionBound: 4)
         return ConcurrentScenario(
             variant: .plainUnlock,
-            summary: "CPU0 and CPU1 both __pkvm_host_share_hyp(page 50); bad: both return 0",
+            summary: "CPU0 and CPU1 both __pkvm_host_share_ffa(page 50, 1); bad: both return 0",
             machine: .arm, program: program,
             bad: { x($0, thread: 0, 0) == 0 && x($0, thread: 1, 0) == 0 })
     }
