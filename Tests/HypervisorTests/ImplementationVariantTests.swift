@@ -74,3 +74,21 @@ final class ImplementationVariantTests: XCTestCase {
         }
     }
 }
+
+/// Hypercalls over ranges longer than the interpreter's per-instruction
+/// loop bound still run to completion and agree with Spec.
+final class ImplementationLongRangeTests: XCTestCase {
+    func testRangesOfMoreThan65535PagesAgreeWithSpec() throws {
+        let config = MachineConfig(cpus: 1, physicalPages: 66_000, wordsPerPage: 1, pageTableLevels: 3)
+        var spec = try Spec(config: config)
+        var impl = try Implementation(config: config)
+        let events: [MachineEvent] = [
+            .hostShareFFA(pfn: 0, pages: 66_000), .hostUnshareFFA(pfn: 0, pages: 66_000),
+            .hostShareFFA(pfn: 1, pages: 65_999), .hostDonateHyp(pfn: 0, pages: 66_000),
+        ]
+        for event in events {
+            XCTAssertEqual(impl.apply(event, on: 0), spec.apply(event, on: 0), "\(event)")
+        }
+        XCTAssertEqual(impl.abstractState, spec.abstractState)
+    }
+}
