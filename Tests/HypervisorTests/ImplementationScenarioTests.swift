@@ -20,6 +20,15 @@ func checkScenario(_ variant: Variant, on machine: any MemoryMachine, file: Stat
     XCTAssertGreaterThan(broken.bad, 0, "\(variant): bad outcome not reached on \(machine.name)", file: file, line: line)
     let correct = try scenarioOutcomes(variant, handlers: .correct, on: machine)
     XCTAssertEqual(correct.bad, 0, "\(variant)'s bad outcome reached by correct on \(machine.name)", file: file, line: line)
+    if correct.exploration.boundReached {
+        // Executions cut at the loop bound are a waiting CPU spinning on a
+        // lock; doubling the bound must find no new final state.
+        var scenario = try XCTUnwrap(try ConcurrentScenario.scenario(for: variant, handlers: .correct))
+        scenario.program.instructionBound *= 2
+        let longer = try machine.explore(scenario.program)
+        XCTAssertEqual(Set(longer.finalStates), Set(correct.exploration.finalStates),
+                       "\(variant): correct's final states grow with the loop bound", file: file, line: line)
+    }
 }
 
 /// For each variant with a concurrent scenario: the bad outcome is reachable
@@ -61,6 +70,23 @@ final class ImplementationTLBScenarioTests: XCTestCase {
     func testTLBVariantsAreNotCaughtOnSC() throws {
         for variant in [Variant.missingDSBAfterTLBI, .missingDSBBeforeTLBI, .tlbiBeforePTEWrite, .localTLBI] {
             XCTAssertEqual(try scenarioOutcomes(variant, handlers: variant, on: SCMachine()).bad, 0, "\(variant)")
+        }
+    }
+}
+
+final class ImplementationScenarioCoverageTests: XCTestCase {
+    /// Every variant has a scenario except correct and no-break-before-make
+    /// (see `ConcurrentScenario.scenario(for:handlers:)` for why).
+    func testEveryVariantButOneHasAScenario() throws {
+        for variant in Variant.allCases {
+            let scenario = try ConcurrentScenario.scenario(for: variant, handlers: variant)
+            if variant == .correct || variant == .noBreakBeforeMake {
+                XCTAssertNil(scenario, "\(variant)")
+            } else {
+                let found = try XCTUnwrap(scenario, "\(variant)")
+                XCTAssertEqual(found.variant, variant)
+                XCTAssertEqual(found.machine, variant.caughtOn, "\(variant)")
+            }
         }
     }
 }

@@ -25,7 +25,14 @@ public struct ConcurrentScenario: Sendable {
 
     /// The scenario for `variant`'s bad outcome, run with the handlers of
     /// `handlers` (the variant itself, or `correct` to show the outcome is
-    /// then unreachable). Nil for variants without one (see `Variant`).
+    /// then unreachable). Nil for `correct` and for `no-break-before-make`:
+    /// the only valid-to-valid replacements these handlers make (the guest
+    /// leaf's page state on MEM_SHARE / MEM_UNSHARE) change software bits
+    /// alone, which the architecture allows without break-before-make, so
+    /// no execution can tell the variant from `correct`. A scenario for it
+    /// needs a replacement that changes the output address or block size
+    /// (pKVM's host block splitting), which Spec's per-page host mappings
+    /// do not model.
     public static func scenario(for variant: Variant, handlers: Variant) throws -> ConcurrentScenario? {
         switch variant {
         case .unlockedOwnerCheck: return try ScenarioCatalogue.concurrentDonations(handlers)
