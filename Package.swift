@@ -60,6 +60,11 @@ let package = Package(
             dependencies: ["Hypervisor"],
             path: "bench/SpecBench"
         ),
+        .executableTarget(
+            name: "impl-bench",
+            dependencies: ["Hypervisor"],
+            path: "bench/ImplBench"
+        ),
 
         // The memory machines: the program IR both litmus tests and hypervisor
         // handlers compile to, and the SC and Armv8-A (relaxed MMU) machines.
@@ -74,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "hvdiff",
             dependencies: [
-                "Trace", "Litmus", "MemoryModel",
+                "Trace", "Litmus", "MemoryModel", "Hypervisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
