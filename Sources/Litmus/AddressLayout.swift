@@ -22,6 +22,8 @@ public struct AddressLayout: Hashable, Sendable {
     /// Whether stage 2 is on: then a page descriptor made for a physical
     /// address (`mkdesc3(oa=pa1)`) is a stage-2 descriptor.
     public var stage2 = false
+    /// Each thread's labels, for code addresses (`P0:L0`, isla `L0:`).
+    public var threadLabels: [[String: Int]] = []
 
     public init() {}
 
@@ -69,7 +71,8 @@ public struct AddressLayout: Hashable, Sendable {
             if !d.executable { bits |= DescriptorLiteral.executeNever }
             return bits
         case .label(let t, let l):
-            throw LayoutError("code addresses (P\(t):\(l)) are not modelled")
+            guard t < threadLabels.count, let index = threadLabels[t][l] else { throw LayoutError("no label P\(t):\(l)") }
+            return ThreadCode.codeAddress(ofInstruction: index)
         case .translationTableBase(let table, let tag, _):
             guard let base = tableBases[table] else { throw LayoutError("unknown table '\(table)'") }
             return base | (tag & 0xFFFF) << 48

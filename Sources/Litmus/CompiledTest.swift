@@ -24,15 +24,6 @@ extension LitmusTest {
         }
     }
 
-    /// Exception handlers need exception entry, ELR and ERET, which the
-    /// program IR does not have: such a test cannot be compiled.
-    func rejectHandlers() throws(LitmusError) {
-        guard let h = handlers.first else { return }
-        let line = h.lines.first(where: { !$0.text.trimmed.isEmpty })?.location.line ?? codeLine
-        throw error("exception handler \(h.name) is not supported: the program IR has no exception entry, ELR or ERET",
-                    line: line)
-    }
-
     func error(_ message: String, line: Int) -> LitmusError {
         LitmusError(message, at: SourceLocation(file: file, line: line))
     }

@@ -83,7 +83,7 @@ struct ExpressionParser {
                 default: throw stream.error("unknown MMU fault kind '\(k)'")
                 }
             } else if word == "UndefinedInstruction" {
-                throw stream.error("fault kind UndefinedInstruction is not modelled")
+                kind = .undefinedInstruction
             } else {
                 variable = word
             }

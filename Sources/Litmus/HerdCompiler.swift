@@ -16,7 +16,6 @@ enum HerdCompiler {
     static let tableBase: UInt64 = 0x80_0000
 
     static func compile(_ test: LitmusTest) throws(LitmusError) -> CompiledTest {
-        try test.rejectHandlers()
         var collector = NameCollector()
         collector.add(test)
         let vmsa: Bool
@@ -26,6 +25,7 @@ enum HerdCompiler {
         }
 
         var layout = AddressLayout()
+        layout.threadLabels = test.threads.map(\.labels)
         var memory = MemoryImage()
         var descriptorAddress: [UInt64: UInt64] = [:]
         for (k, name) in collector.names.enumerated() {

@@ -127,14 +127,24 @@ public enum HerdParser {
         var threads: [ThreadCode] = []
         var handlers: [HandlerSource] = []
         var initialState = state.assignments
+        // A `Pn.F` column is thread n's fault handler, assembled with its code.
+        var handlerLines: [Int: [SourceLine]] = [:]
         for (c, column) in columns.enumerated() {
             if case .handler(let n) = column {
                 handlers.append(HandlerSource(name: "P\(n).F", lines: cells[c]))
-                continue
+                handlerLines[n] = cells[c]
             }
-            let allocation = SymbolicRegisters.allocate(in: cells[c])
+        }
+        for (n, lines) in handlerLines where !columns.contains(.thread(n)) {
+            throw LitmusError("handler P\(n).F has no thread P\(n)", at: lines.first?.location ?? at(0))
+        }
+        for (c, column) in columns.enumerated() {
+            if case .handler = column { continue }
+            var handler: [SourceLine]? = nil
+            if case .thread(let n) = column { handler = handlerLines[n] }
+            let allocation = SymbolicRegisters.allocate(in: cells[c] + (handler ?? []))
             let code: ThreadCode
-            do { code = try Assembler(symbolicRegisters: allocation).assemble(cells[c]) }
+            do { code = try Assembler(symbolicRegisters: allocation).assemble(cells[c], handler: handler) }
             catch { throw LitmusError(error) }
             switch column {
             case .thread(let n):

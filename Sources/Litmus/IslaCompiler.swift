@@ -26,9 +26,15 @@ enum IslaCompiler {
     static let defaultStage1Base: UInt64 = 0x10_0000
     static let defaultStage2Base: UInt64 = 0x30_0000
 
+    /// Reset values that place exception handling, which the machines take
+    /// from the handler sections instead: VBAR_ELx (the handler's address;
+    /// the machines do not fetch code), SPSR_ELx and PSTATE.EL (exception
+    /// levels are not modelled as translation regimes, see ExceptionHandler).
+    static let exceptionPlacement: Set<String> = ["VBAR_EL1", "VBAR_EL2", "SPSR_EL1", "SPSR_EL2", "PSTATE.EL"]
+
     static func compile(_ test: LitmusTest, _ setup: PageTableSetup) throws(LitmusError) -> CompiledTest {
-        try test.rejectHandlers()
         var layout = AddressLayout()
+        layout.threadLabels = test.threads.map(\.labels)
 
         // Names. Mapping sources not declared are virtual (isla's `symbolic`).
         var virtualNames = setup.virtualNames
@@ -171,6 +177,8 @@ enum IslaCompiler {
             catch { throw test.error(error.message, line: a.line) }
             switch a.location {
             case .register(let t, let r): registers[t].write(r, v)
+            case .systemRegister(_, let name) where IslaCompiler.exceptionPlacement.contains(name):
+                continue
             case .systemRegister(let t, let name):
                 guard let r = SystemRegister(rawValue: name) else {
                     throw test.error("system register \(name) is not modelled", line: a.line)

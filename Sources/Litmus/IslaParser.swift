@@ -29,6 +29,25 @@ public enum IslaParser {
             for n in names where !setup.virtualNames.contains(n) { setup.virtualNames.append(n) }
         }
 
+        // Handler sections `threadN_elM_handler...`: thread N's handler at EL M.
+        var handlers: [HandlerSource] = []
+        var handlerOf: [Int: (lines: [SourceLine], level: ExceptionLevel)] = [:]
+        for table in doc.tableOrder where table.hasPrefix("section.") {
+            guard let (code, line) = try string(table, "code") else { continue }
+            let name = String(table.dropFirst("section.".count))
+            let lines = code.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
+                SourceLine(String($0.element), at: at(line + 1 + $0.offset))
+            }
+            handlers.append(HandlerSource(name: name, lines: lines))
+            guard let (thread, level) = IslaParser.handlerPlace(name) else {
+                throw LitmusError("section '\(name)' is not a handler named threadN_el1_handler or threadN_el2_handler", at: at(line))
+            }
+            if handlerOf[thread] != nil {
+                throw LitmusError("thread \(thread) has two handler sections; one handler per thread is modelled", at: at(line))
+            }
+            handlerOf[thread] = (lines, level)
+        }
+
         // Threads, in order thread.0, thread.1, ...
         var threads: [ThreadCode] = []
         var initial: [InitialAssignment] = []
@@ -36,7 +55,11 @@ public enum IslaParser {
         while let (code, line) = try string("thread.\(threads.count)", "code") {
             let n = threads.count
             if n == 0 { codeLine = line + 1 }
-            do { threads.append(try Assembler().assemble(code, file: file, firstLine: line + 1)) }
+            let lines = code.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
+                SourceLine(String($0.element), at: at(line + 1 + $0.offset))
+            }
+            let handler = handlerOf[n]
+            do { threads.append(try Assembler().assemble(lines, handler: handler?.lines, level: handler?.level ?? .el1)) }
             catch { throw LitmusError(error) }
             if let e = doc.entry("thread.\(n)", "init"), e.value != .emptyTable {
                 throw LitmusError("thread init values other than {} are not supported", at: at(e.line))
@@ -51,7 +74,7 @@ public enum IslaParser {
                 } else {
                     location = .systemRegister(thread: n, key.uppercased())
                 }
-                initial.append(InitialAssignment(location, try value(valueText, file: file, line: entry.line), line: entry.line))
+                initial.append(InitialAssignment(location, try value(valueText, thread: n, file: file, line: entry.line), line: entry.line))
             }
         }
         guard !threads.isEmpty else { throw LitmusError("no [thread.0] code", at: at(1)) }
@@ -61,14 +84,8 @@ public enum IslaParser {
                 throw LitmusError("[\(table)] without [thread.\(n)] code (threads must be numbered from 0)", at: at(1))
             }
         }
-
-        var handlers: [HandlerSource] = []
-        for table in doc.tableOrder where table.hasPrefix("section.") {
-            guard let (code, line) = try string(table, "code") else { continue }
-            let lines = code.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
-                SourceLine(String($0.element), at: at(line + 1 + $0.offset))
-            }
-            handlers.append(HandlerSource(name: String(table.dropFirst("section.".count)), lines: lines))
+        if let n = handlerOf.keys.first(where: { $0 >= threads.count }) {
+            throw LitmusError("handler section for thread \(n), which has no code", at: at(1))
         }
 
         guard let (assertion, assertionLine) = try string("final", "assertion") else {
@@ -88,11 +105,23 @@ public enum IslaParser {
         return test
     }
 
-    static func value(_ text: String, file: String, line: Int) throws(LitmusError) -> Value {
+    /// `threadN_elM_handler` (optionally with a suffix such as `_lower_exc`):
+    /// (N, EL M); nil for another name or level.
+    static func handlerPlace(_ name: String) -> (Int, ExceptionLevel)? {
+        let parts = name.split(separator: "_")
+        guard parts.count >= 3, parts[0].hasPrefix("thread"), parts[2] == "handler",
+              let thread = Int(parts[0].dropFirst("thread".count)), parts[1].hasPrefix("el"),
+              let raw = Int(parts[1].dropFirst(2)), let level = ExceptionLevel(rawValue: raw) else { return nil }
+        return (thread, level)
+    }
+
+    static func value(_ text: String, thread: Int, file: String, line: Int) throws(LitmusError) -> Value {
         let trimmed = text.trimmed
-        // `L0:`: a code address (for ELR); the IR has none.
+        // `L0:`: the code address of thread `thread`'s label L0 (for ELR).
         if trimmed.hasSuffix(":") {
-            throw LitmusError("code address '\(trimmed)' is not modelled", at: SourceLocation(file: file, line: line))
+            let label = String(trimmed.dropLast()).trimmed
+            guard !label.isEmpty else { throw LitmusError("empty code address '\(trimmed)'", at: SourceLocation(file: file, line: line)) }
+            return .label(thread: thread, label)
         }
         let tokens = try Tokenizer.tokens(trimmed, firstLine: line, file: file)
         var parser = ExpressionParser(TokenStream(tokens, file: file, lastLine: line))

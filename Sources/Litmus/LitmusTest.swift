@@ -10,9 +10,9 @@ public struct LitmusTest: Sendable {
     /// The file it was read from (as given to the parser).
     public var file: String
     public var threads: [ThreadCode]
-    /// Exception-handler code (herd `P1.F` columns, isla `[section.*]`), kept
-    /// as source: the program IR has no exception entry, so a test with a
-    /// handler parses but does not compile.
+    /// Exception-handler code (herd `P1.F` columns, isla `[section.*]`) as
+    /// written; each is also assembled into its thread's `ThreadCode` (after
+    /// the thread's own code, see `ExceptionHandler`).
     public var handlers: [HandlerSource]
     /// Initial registers and memory, symbolic (names not yet addresses).
     public var initialState: [InitialAssignment]
@@ -240,7 +240,7 @@ public indirect enum Predicate: Hashable, Sendable, CustomStringConvertible {
         case .fault(let t, let label, let variable, let kind):
             var args = ["P\(t)" + (label.map { ":\($0)" } ?? "")]
             if let v = variable { args.append(v) }
-            if let k = kind { args.append("MMU:" + Predicate.herdName(k)) }
+            if let k = kind { args.append(k == .undefinedInstruction ? "UndefinedInstruction" : "MMU:" + Predicate.herdName(k)) }
             return "fault(" + args.joined(separator: ",") + ")"
         case .not(let p): return "~\(p.parenthesised)"
         case .and(let a, let b):
@@ -261,6 +261,9 @@ public indirect enum Predicate: Hashable, Sendable, CustomStringConvertible {
         case .translation, .stage2Translation: return "Translation"
         case .permission, .stage2Permission: return "Permission"
         case .accessFlag: return "AccessFlag"
+        case .undefinedInstruction: return "UndefinedInstruction"
+        case .supervisorCall: return "SupervisorCall"
+        case .hypervisorCall: return "HypervisorCall"
         }
     }
 

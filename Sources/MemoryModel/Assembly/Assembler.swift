@@ -30,23 +30,43 @@ public struct Assembler: Sendable {
 
     /// Assembles lines that each carry their own location.
     public func assemble(_ lines: [SourceLine]) throws(AssemblyError) -> ThreadCode {
+        try assemble(lines, handler: nil)
+    }
+
+    /// Assembles a thread's code and its exception handler's code (herd's
+    /// `P0.F` column, an isla handler section) into one `ThreadCode`: the
+    /// thread's code, then `B <end>` (so that the thread's code ends there
+    /// rather than running into the handler; labels after its last
+    /// instruction name that branch), then the handler, entered at
+    /// `handler.entry`. Labels are shared: the handler may name the thread's
+    /// (`ADR X3,L1`).
+    public func assemble(_ lines: [SourceLine], handler: [SourceLine]?, level: ExceptionLevel = .el1) throws(AssemblyError) -> ThreadCode {
         var decoded: [(Decoded, SourceLocation)] = []
         var labels: [String: Int] = [:]
         var numericLabels: [(name: String, index: Int)] = []
-        for line in lines {
-            var rest = Assembler.stripComment(line.text).trimmingWhitespace
-            while let (label, after) = Assembler.leadingLabel(rest) {
-                if label.allSatisfy(\.isASCIIDigit) {
-                    numericLabels.append((label, decoded.count))
-                } else if labels[label] != nil {
-                    throw AssemblyError("label '\(label)' defined twice", at: line.location)
+        func add(_ lines: [SourceLine]) throws(AssemblyError) {
+            for line in lines {
+                var rest = Assembler.stripComment(line.text).trimmingWhitespace
+                while let (label, after) = Assembler.leadingLabel(rest) {
+                    if label.allSatisfy(\.isASCIIDigit) {
+                        numericLabels.append((label, decoded.count))
+                    } else if labels[label] != nil {
+                        throw AssemblyError("label '\(label)' defined twice", at: line.location)
+                    }
+                    if labels[label] == nil { labels[label] = decoded.count }
+                    rest = after
                 }
-                if labels[label] == nil { labels[label] = decoded.count }
-                rest = after
+                if rest.isEmpty { continue }
+                let statement = try Statement(rest, at: line.location, symbolicRegisters: symbolicRegisters)
+                for d in try InstructionDecoder.decode(statement) { decoded.append((d, line.location)) }
             }
-            if rest.isEmpty { continue }
-            let statement = try Statement(rest, at: line.location, symbolicRegisters: symbolicRegisters)
-            for d in try InstructionDecoder.decode(statement) { decoded.append((d, line.location)) }
+        }
+        try add(lines)
+        var exceptionHandler: ExceptionHandler? = nil
+        if let handler {
+            decoded.append((.returnToEnd, handler.first?.location ?? lines.last?.location ?? SourceLocation(file: "<assembly>", line: 1)))
+            exceptionHandler = ExceptionHandler(entry: decoded.count, level: level)
+            try add(handler)
         }
         var instructions: [Instruction] = []
         instructions.reserveCapacity(decoded.count)
@@ -63,9 +83,12 @@ public struct Assembler: Sendable {
             case .compareBranchZero(let r, let label): instructions.append(.compareBranchZero(r, to: try target(label)))
             case .compareBranchNonZero(let r, let label): instructions.append(.compareBranchNonZero(r, to: try target(label)))
             case .returnToEnd: instructions.append(.branch(to: decoded.count))
+            case .addressOfLabel(let r, let label):
+                let address = ThreadCode.codeAddress(ofInstruction: try target(label))
+                instructions.append(.move(r, .immediate(r.is64Bit ? address : address & 0xFFFF_FFFF)))
             }
         }
-        return ThreadCode(instructions: instructions, labels: labels)
+        return ThreadCode(instructions: instructions, labels: labels, handler: exceptionHandler)
     }
 
     /// `1f`: the next definition of numeric label 1 after instruction `index`

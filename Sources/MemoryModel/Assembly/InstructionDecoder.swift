@@ -8,6 +8,8 @@ enum Decoded {
     /// RET: herd's compiler-generated tests end every thread with RET; with no
     /// calls supported it can only mean "leave the thread".
     case returnToEnd
+    /// ADR Rd, label: Rd := the label's code address (see Exceptions.swift).
+    case addressOfLabel(Register, String)
 }
 
 /// Turns one statement into an instruction. Memory mnemonics are decoded by
@@ -27,6 +29,7 @@ enum InstructionDecoder {
             return w.preIndex ? [.instruction(update), .instruction(i)] : [.instruction(i), .instruction(update)]
         }
         if s.mnemonic == "BIC" { return try bitClear(&s) }
+        if s.mnemonic == "UBFX" { return try unsignedBitfieldExtract(&s) }
         return [try decodeOther(&s)]
     }
 
@@ -57,6 +60,29 @@ enum InstructionDecoder {
             .instruction(.arithmetic(.exclusiveOr, destination: d, d, truncated(.immediate(~0), to: d), setsFlags: false)),
             .instruction(.arithmetic(.and, destination: d, n, .reg(d), setsFlags: false)),
         ]
+    }
+
+    /// UBFX Rd, Rn, #lsb, #width: (Rn >> lsb) AND (2^width - 1), built in Rd
+    /// as LSR then AND (the same value and register dependencies; isla's
+    /// pKVM handlers extract ESR_EL2.EC with it).
+    static func unsignedBitfieldExtract(_ s: inout Statement) throws(AssemblyError) -> [Decoded] {
+        let d = try s.register(), n = try s.register()
+        let lsb = try s.immediate(), width = try s.immediate()
+        try s.end()
+        let bits = UInt64(d.is64Bit ? 64 : 32)
+        guard width >= 1, lsb + width <= bits else { throw s.error("UBFX field #\(lsb),#\(width) does not fit the register") }
+        let mask: UInt64 = width == 64 ? ~0 : (1 << width) - 1
+        return [
+            .instruction(.arithmetic(.shiftRight, destination: d, n, .immediate(lsb), setsFlags: false)),
+            .instruction(.arithmetic(.and, destination: d, d, .immediate(mask), setsFlags: false)),
+        ]
+    }
+
+    /// The 16-bit immediate of SVC, HVC and UDF.
+    static func exceptionImmediate(_ s: inout Statement) throws(AssemblyError) -> UInt16 {
+        let v = try s.immediate()
+        guard v <= 0xFFFF else { throw s.error("immediate \(v) of \(s.mnemonic) does not fit 16 bits") }
+        return UInt16(v)
     }
 
     static func decodeOther(_ s: inout Statement) throws(AssemblyError) -> Decoded {
@@ -152,6 +178,13 @@ enum InstructionDecoder {
             result = .compareBranchNonZero(r, try s.label())
         case "RET":
             result = .returnToEnd
+        case "SVC": result = .instruction(.supervisorCall(try exceptionImmediate(&s)))
+        case "HVC": result = .instruction(.hypervisorCall(try exceptionImmediate(&s)))
+        case "UDF": result = .instruction(.undefined(try exceptionImmediate(&s)))
+        case "ERET": result = .instruction(.exceptionReturn)
+        case "ADR":
+            let d = try s.register()
+            result = .addressOfLabel(d, try s.label())
         default:
             if m.hasPrefix("B."), let c = Condition.named(String(m.dropFirst(2))) {
                 result = .branchConditional(c, try s.label())

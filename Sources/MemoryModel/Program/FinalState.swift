@@ -35,4 +35,7 @@ public enum FaultKind: String, Hashable, Sendable {
     case translation, permission, accessFlag
     /// A stage-2 fault on a stage-1 output or table address.
     case stage2Translation, stage2Permission
+    /// UDF (herd's `UndefinedInstruction`), SVC and HVC: exceptions that are
+    /// not memory faults (their `address` is 0).
+    case undefinedInstruction, supervisorCall, hypervisorCall
 }

@@ -58,6 +58,17 @@ public enum Instruction: Hashable, Sendable {
     case compareBranchZero(Register, to: Int)
     case compareBranchNonZero(Register, to: Int)
     case nop
+
+    // MARK: Exceptions (see Exceptions.swift for entry and return)
+
+    /// SVC #imm: a supervisor call; the handler's ELR is the next instruction.
+    case supervisorCall(UInt16)
+    /// HVC #imm: a hypervisor call; the handler's ELR is the next instruction.
+    case hypervisorCall(UInt16)
+    /// UDF #imm: always undefined; the handler's ELR is this instruction.
+    case undefined(UInt16)
+    /// ERET: return to the instruction at ELR_ELx.
+    case exceptionReturn
 }
 
 /// Access size in bytes.
@@ -125,8 +136,11 @@ public enum TLBIOperation: String, Hashable, Sendable, CaseIterable {
 }
 
 /// System registers the machines model: translation-table bases and the
-/// stage-2 VMID register. Writes take effect for later walks after an ISB
-/// (context synchronisation).
+/// stage-2 VMID register (writes take effect for later walks after an ISB,
+/// context synchronisation), and the exception registers a handler reads and
+/// writes: ELR (return address), ESR (syndrome), FAR (faulting address).
 public enum SystemRegister: String, Hashable, Sendable, CaseIterable {
     case ttbr0El1 = "TTBR0_EL1", ttbr0El2 = "TTBR0_EL2", vttbrEl2 = "VTTBR_EL2"
+    case elrEl1 = "ELR_EL1", esrEl1 = "ESR_EL1", farEl1 = "FAR_EL1"
+    case elrEl2 = "ELR_EL2", esrEl2 = "ESR_EL2", farEl2 = "FAR_EL2"
 }

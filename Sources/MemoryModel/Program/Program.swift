@@ -4,10 +4,14 @@ public struct ThreadCode: Hashable, Sendable {
     /// Source labels and the index of the instruction they label, kept so
     /// that final conditions can name instructions (`fault(P0:L0,x)`).
     public var labels: [String: Int]
+    /// The thread's exception handler, if it has one: its code is
+    /// `instructions[handler.entry...]` (see Exceptions.swift).
+    public var handler: ExceptionHandler?
 
-    public init(instructions: [Instruction], labels: [String: Int] = [:]) {
+    public init(instructions: [Instruction], labels: [String: Int] = [:], handler: ExceptionHandler? = nil) {
         self.instructions = instructions
         self.labels = labels
+        self.handler = handler
     }
 }
 
@@ -97,7 +101,8 @@ public struct TableTranslation: Hashable, Sendable {
     }
 }
 
-/// What a translation fault does (herd's `fatal`, `handled` variants).
+/// What a fault does to a thread without an exception handler (herd's
+/// `fatal`, `skip`, `handled` variants); a thread with one takes it instead.
 public enum FaultHandling: Hashable, Sendable {
     /// The faulting thread stops at the fault.
     case fatal

@@ -22,7 +22,8 @@ public struct Interpreter: Sendable {
         switch instruction {
         case .move, .arithmetic, .compare, .conditionalSelect, .conditionalSet,
              .branch, .branchConditional, .compareBranchZero, .compareBranchNonZero, .nop,
-             .dmb, .dsb, .isb, .tlbi, .mrs:
+             .dmb, .dsb, .isb, .tlbi, .mrs,
+             .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn:
             return true
         case .load, .store, .loadPair, .storePair, .compareAndSwap, .swap, .atomic, .msr:
             return false
@@ -43,6 +44,24 @@ public struct Interpreter: Sendable {
             r.read(a.base.full) &+ ValueSemantics.value(a.offset, width: 64, read: { r.read($0) })
         }
         /// Translates or, on a fault, applies the fault handling and returns nil.
+        /// Takes an exception: the thread's handler if it has one (see
+        /// Exceptions.swift), else the program's fault handling.
+        func takeException(_ cause: ExceptionCause) {
+            effect.fault = cause.fault(thread: thread, instruction: t.pc)
+            if let handler = program.threads[thread].handler {
+                let entry = handler.enter(cause, at: t.pc)
+                for (register, value) in entry.writes { t.systemRegisters[register] = value }
+                next = entry.pc
+                return
+            }
+            switch program.faultHandling {
+            case .fatal: t.status = .faulted
+            case .skip: break
+            case .handledRetryOnce:
+                // SVC/HVC return past themselves: nothing to retry.
+                if !cause.returnsPastInstruction, t.retrying != t.pc { t.retrying = t.pc; next = t.pc }
+            }
+        }
         func translate(_ va: UInt64, _ kind: Translation.AccessKind) -> UInt64? {
             let result = Translation.translate(va, kind, setup: program.translation, context: t.context) { walk in
                 memory.words[walk.address & ~7] ?? 0
@@ -51,13 +70,7 @@ public struct Interpreter: Sendable {
             case .physical(let pa): return pa
             case .needsRead: preconditionFailure("SC walks read current memory; every read is decided")
             case .fault(let kind, let faultAddress):
-                effect.fault = Fault(thread: thread, instruction: t.pc, address: faultAddress, kind: kind)
-                switch program.faultHandling {
-                case .fatal: t.status = .faulted
-                case .skip: break
-                case .handledRetryOnce:
-                    if t.retrying != t.pc { t.retrying = t.pc; next = t.pc }
-                }
+                takeException(.fault(kind, address: faultAddress))
                 return nil
             }
         }
@@ -138,6 +151,11 @@ public struct Interpreter: Sendable {
             if r.read(reg) == 0 { next = target }
         case let .compareBranchNonZero(reg, target):
             if r.read(reg) != 0 { next = target }
+        case .supervisorCall, .hypervisorCall, .undefined:
+            takeException(ExceptionCause(code[t.pc])!)
+        case .exceptionReturn:
+            let elr = t.systemRegisters[program.threads[thread].returnLinkRegister] ?? 0
+            next = try program.threads[thread].returnTarget(elr, thread: thread)
         }
         if t.status == .running {
             if next != t.pc { t.retrying = nil }

@@ -92,6 +92,11 @@ final class Explorer {
                 r.pc += 1
                 continue
             }
+            if let cause = ExceptionCause(instruction) { return try takeException(t, cause, r, g, finished) }
+            if case .exceptionReturn = instruction {
+                try returnFromException(t, &r, &g)
+                continue
+            }
             return try access(t, instruction, r, g, finished)
         }
         try finish(t, r, g, finished)

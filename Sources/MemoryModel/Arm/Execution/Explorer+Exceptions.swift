@@ -1,0 +1,52 @@
+/// Exception entry and return on the Arm machine (the entry/return
+/// semantics themselves are in Program/Exceptions.swift).
+///
+/// aarch64.cat (aarch64hwreqs.cat, "IFB-ordered-before") puts EXC-ENTRY and
+/// EXC-RET in IFB with ISB: without the `ExS` variant (FEAT_ExS, which herd's
+/// default configuration and the shared tests leave off) both are context
+/// synchronising. So an exception entry and an ERET order as an ISB does:
+/// IFB-ob from reads they are control- or address-dependent on and from what
+/// a DSB completed before them (and TLBIs a DSB completed are synchronised
+/// by them, C_TLBI's `TLBI-after; [TLBI]; IFB-ob`). The fault event itself
+/// (MMU & FAULT) is the one `takeFault` records, ordered by bob as before.
+extension Explorer {
+    /// The thread takes an exception at its current instruction: to its
+    /// handler if it has one, else as the program's fault handling says.
+    func takeException(_ t: Int, _ cause: ExceptionCause, _ r: ThreadRun, _ g: ExecutionGraph,
+                       _ finished: [[UInt64]]) throws(MachineError) {
+        guard let handler = program.threads[t].handler else {
+            if cause.returnsPastInstruction, program.faultHandling == .handledRetryOnce {
+                // SVC/HVC return past themselves: "handled" goes on, nothing to retry.
+                var r = r, g = g
+                g.faults.insert(cause.fault(thread: t, instruction: r.pc))
+                r.pc += 1
+                return try proceed(t, r, g, finished)
+            }
+            return try takeFault(t, cause.fault(thread: t, instruction: r.pc), r, g, finished)
+        }
+        var r = r, g = g
+        g.faults.insert(cause.fault(thread: t, instruction: r.pc))
+        let entry = handler.enter(cause, at: r.pc)
+        for (register, value) in entry.writes { r.systemRegisters[register] = value }
+        contextSynchronise(&r, &g)
+        r.pc = entry.pc
+        r.retrying = nil
+        try proceed(t, r, g, finished)
+    }
+
+    /// ERET: context synchronisation, then on at the instruction ELR names.
+    func returnFromException(_ t: Int, _ r: inout ThreadRun, _ g: inout ExecutionGraph) throws(MachineError) {
+        let code = program.threads[t]
+        let target = try code.returnTarget(r.systemRegisters[code.returnLinkRegister] ?? 0, thread: t)
+        contextSynchronise(&r, &g)
+        r.pc = target
+    }
+
+    /// What an ISB does to the thread's ordering state, at the current point.
+    func contextSynchronise(_ r: inout ThreadRun, _ g: inout ExecutionGraph) {
+        let pc = r.pc
+        _ = r.executeLocal(.isb)
+        completeMaintenance(.isb, &r, &g)
+        r.pc = pc
+    }
+}

@@ -1,0 +1,146 @@
+/// Exception entry and return, shared by both machines.
+///
+/// The semantics follow the tests that use them:
+///
+/// - herd (herdtools7 `-variant vmsa`, the `P0.F` fault-handler column, e.g.
+///   herd-regression/AArch64.kvm/A005, A006, F001, F004): a fault (MMU fault,
+///   UDF) or SVC on a thread with a handler enters the handler at EL1 with
+///   ELR_EL1 = the faulting instruction's address (for SVC/HVC: the next
+///   instruction's, their preferred return address, Arm ARM D1.10.1). The
+///   handler may rewrite ELR (`ADR X3,L1; MSR ELR_EL1,X3`) before ERET; a
+///   handler that ends without ERET ends the thread (herd runs the handler
+///   code to its end, e.g. order-via-faults/*-mmufault-po). The fault is still
+///   recorded, so `fault(P0:L0,x)` holds.
+/// - isla (ESOP 2022, `[section.threadN_elM_handler]` at VBAR_ELM + 0x400):
+///   the handler reads ELR_ELM, adds 4 to skip the faulting instruction and
+///   ERETs; pKVM tests read ESR_EL2.EC to tell HVC (0x16) from a data abort.
+///   ERET in thread code (an EL1 thread returning to EL0 at a preset ELR_EL1)
+///   is a jump to ELR.
+///
+/// Instructions have code addresses `codeBase + 4 * index` (the index in
+/// `ThreadCode.instructions`), so that ELR arithmetic and ADR work. The
+/// handler's code follows the thread's code in `instructions`, separated by
+/// a `B <end>` the assembler places at the end of the thread's own code:
+/// falling off the thread's code, or branching (or ERETing) to a label after
+/// its last instruction, ends the thread without running into the handler.
+///
+/// Not modelled: exception levels as translation regimes (the handler's
+/// accesses translate as the thread's do), SPSR/PSTATE, nested exceptions
+/// beyond re-entering the same handler (the loop bound stops a handler that
+/// faults forever).
+public struct ExceptionHandler: Hashable, Sendable {
+    /// Index of the handler's first instruction in `ThreadCode.instructions`.
+    public var entry: Int
+    /// The exception level the handler runs at: which ELR/ESR/FAR it uses.
+    public var level: ExceptionLevel
+
+    public init(entry: Int, level: ExceptionLevel = .el1) {
+        self.entry = entry
+        self.level = level
+    }
+}
+
+public enum ExceptionLevel: Int, Hashable, Sendable {
+    case el1 = 1, el2 = 2
+
+    public var linkRegister: SystemRegister { self == .el1 ? .elrEl1 : .elrEl2 }
+    public var syndromeRegister: SystemRegister { self == .el1 ? .esrEl1 : .esrEl2 }
+    public var faultAddressRegister: SystemRegister { self == .el1 ? .farEl1 : .farEl2 }
+}
+
+extension ThreadCode {
+    /// Code address of the first instruction (chosen far from the litmus
+    /// data and page-table addresses, which never alias code here anyway:
+    /// the machines do not fetch instructions from memory).
+    public static let codeBase: UInt64 = 0x4000_0000
+
+    public static func codeAddress(ofInstruction index: Int) -> UInt64 {
+        codeBase &+ UInt64(index) &* 4
+    }
+
+    /// The instruction index at a code address; `instructions.count` (the
+    /// end) for an address one past the last instruction; nil for an address
+    /// that is no instruction of this thread.
+    public func instructionIndex(atCodeAddress address: UInt64) -> Int? {
+        guard address >= Self.codeBase, (address - Self.codeBase) % 4 == 0 else { return nil }
+        let index = (address - Self.codeBase) / 4
+        return index <= UInt64(instructions.count) ? Int(index) : nil
+    }
+}
+
+/// Why an exception is taken, and the syndrome it reports (Arm ARM D17.2.37,
+/// ESR_ELx.EC).
+public enum ExceptionCause: Hashable, Sendable {
+    case fault(FaultKind, address: UInt64)
+    case supervisorCall(UInt16)
+    case hypervisorCall(UInt16)
+    case undefined
+
+    /// The ESR value: EC in bits [31:26], IL (32-bit instruction) in bit 25,
+    /// the immediate in the ISS for SVC/HVC.
+    public var syndrome: UInt64 {
+        let il: UInt64 = 1 << 25
+        switch self {
+        case .fault: return 0x24 << 26 | il                // data abort from a lower EL
+        case .supervisorCall(let imm): return 0x15 << 26 | il | UInt64(imm)
+        case .hypervisorCall(let imm): return 0x16 << 26 | il | UInt64(imm)
+        case .undefined: return il                         // EC 0: unknown reason
+        }
+    }
+
+    /// The fault recorded for it (herd's `fault(P0:L0)` holds for all).
+    public func fault(thread: Int, instruction: Int) -> Fault {
+        switch self {
+        case let .fault(kind, address): return Fault(thread: thread, instruction: instruction, address: address, kind: kind)
+        case .supervisorCall: return Fault(thread: thread, instruction: instruction, address: 0, kind: .supervisorCall)
+        case .hypervisorCall: return Fault(thread: thread, instruction: instruction, address: 0, kind: .hypervisorCall)
+        case .undefined: return Fault(thread: thread, instruction: instruction, address: 0, kind: .undefinedInstruction)
+        }
+    }
+
+    /// SVC and HVC return to the next instruction, faults to the faulting one.
+    public var returnsPastInstruction: Bool {
+        switch self {
+        case .supervisorCall, .hypervisorCall: return true
+        case .fault, .undefined: return false
+        }
+    }
+
+    /// The cause an exception-generating instruction raises, if it is one.
+    public init?(_ instruction: Instruction) {
+        switch instruction {
+        case .supervisorCall(let imm): self = .supervisorCall(imm)
+        case .hypervisorCall(let imm): self = .hypervisorCall(imm)
+        case .undefined: self = .undefined
+        default: return nil
+        }
+    }
+}
+
+extension ExceptionHandler {
+    /// Exception entry for the instruction at `pc`: the system-register
+    /// writes (ELR, ESR, and FAR for a fault) and the handler's entry index.
+    public func enter(_ cause: ExceptionCause, at pc: Int) -> (pc: Int, writes: [(SystemRegister, UInt64)]) {
+        let back = cause.returnsPastInstruction ? pc + 1 : pc
+        var writes: [(SystemRegister, UInt64)] = [
+            (level.linkRegister, ThreadCode.codeAddress(ofInstruction: back)),
+            (level.syndromeRegister, cause.syndrome),
+        ]
+        if case .fault(_, let address) = cause { writes.append((level.faultAddressRegister, address)) }
+        return (entry, writes)
+    }
+}
+
+extension ThreadCode {
+    /// The register ERET returns through: the handler's level, EL1 for a
+    /// thread without a handler.
+    public var returnLinkRegister: SystemRegister { handler?.level.linkRegister ?? .elrEl1 }
+
+    /// ERET's target index for an ELR value, or an error naming the address.
+    public func returnTarget(_ elr: UInt64, thread: Int) throws(MachineError) -> Int {
+        guard let index = instructionIndex(atCodeAddress: elr) else {
+            throw .unsupported("ERET of thread \(thread) to 0x\(String(elr, radix: 16)), which is no instruction of the thread")
+        }
+        return index
+    }
+}
