@@ -29,6 +29,16 @@ extension Explorer {
         let entry = handler.enter(cause, at: r.pc)
         for (register, value) in entry.writes { r.systemRegisters[register] = value }
         contextSynchronise(&r, &g)
+        if case .fault = cause {
+            // `[Imp & TTD & R]; tr-ib; [IFB]; po`: the walks that found the
+            // fault (tr-ib to the fault event, the last one of this thread)
+            // are ordered before everything the handler does.
+            if let fault = g.events.indices.last(where: { g.events[$0].thread == t && g.events[$0].category == .fault }) {
+                for w in g.events.indices where g.events[w].translatedAccess == fault {
+                    r.dependencies.instructionBarrier.insert(w)
+                }
+            }
+        }
         r.pc = entry.pc
         r.retrying = nil
         try proceed(t, r, g, finished)
