@@ -213,12 +213,12 @@ final class AssemblerTests: XCTestCase {
             catch { return error }
         }
         let cases: [(String, Int, String)] = [
-            ("NOP\nUBFX X13, X13, #26, #5", 11, "UBFX"),
-            ("ERET", 10, "ERET"),
+            ("NOP\nBLR X1", 11, "BLR"),
+            ("ERET X0", 10, "unexpected operand"),
             ("LDR W0,[X1,X2]!", 10, "pre-index"),
             ("LDR W0,[X1],X2", 10, "unexpected operand"),
             ("B nowhere", 10, "nowhere"),
-            ("MSR ELR_EL1,X0", 10, "ELR_EL1"),
+            ("MSR VBAR_EL1,X0", 10, "VBAR_EL1"),
             ("LDR W0,[W1]", 10, "base register"),
             ("DMB XYZ", 10, "XYZ"),
             ("L0:\nL0:", 11, "twice"),

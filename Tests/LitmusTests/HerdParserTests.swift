@@ -147,12 +147,15 @@ final class HerdParserTests: XCTestCase {
         }
     }
 
-    func testHandlerColumnsParseButDoNotCompile() throws {
+    func testHandlerColumnCompilesIntoItsThreadAfterItsCode() throws {
         let text = "AArch64 H\n{ 0:X1=x; }\n P0 | P0.F ;\n LDR W0,[X1] | MOV W2,#1 ;\n | ERET ;\nexists (0:X2=1)"
         let t = try HerdParser.parse(text, file: "h.litmus")
         XCTAssertEqual(t.handlers.map(\.name), ["P0.F"])
-        XCTAssertThrowsError(try t.compile()) { e in
-            XCTAssertTrue("\(e)".hasPrefix("h.litmus:4: exception handler P0.F"), "\(e)")
+        let code = try t.compile().program.threads[0]
+        XCTAssertEqual(code.handler, ExceptionHandler(entry: 2))
+        XCTAssertEqual(code.instructions.suffix(3), [.branch(to: 4), .move(.w(2), .immediate(1)), .exceptionReturn])
+        XCTAssertThrowsError(try HerdParser.parse("AArch64 H\n{}\n P0 | P1.F ;\n NOP | NOP ;\nexists (0:X2=1)", file: "h.litmus")) { e in
+            XCTAssertTrue("\(e)".contains("P1.F has no thread P1"), "\(e)")
         }
     }
 }

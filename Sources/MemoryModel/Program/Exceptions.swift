@@ -119,14 +119,20 @@ public enum ExceptionCause: Hashable, Sendable {
 
 extension ExceptionHandler {
     /// Exception entry for the instruction at `pc`: the system-register
-    /// writes (ELR, ESR, and FAR for a fault) and the handler's entry index.
+    /// writes (ELR, ESR, FAR for a fault, HPFAR_EL2 for a stage-2 fault) and
+    /// the handler's entry index.
     public func enter(_ cause: ExceptionCause, at pc: Int) -> (pc: Int, writes: [(SystemRegister, UInt64)]) {
         let back = cause.returnsPastInstruction ? pc + 1 : pc
         var writes: [(SystemRegister, UInt64)] = [
             (level.linkRegister, ThreadCode.codeAddress(ofInstruction: back)),
             (level.syndromeRegister, cause.syndrome),
         ]
-        if case .fault(_, let address) = cause { writes.append((level.faultAddressRegister, address)) }
+        if case .fault(let kind, let address) = cause {
+            writes.append((level.faultAddressRegister, address))
+            if kind == .stage2Translation || kind == .stage2Permission {
+                writes.append((.hpfarEl2, address >> 12 << 4))
+            }
+        }
         return (entry, writes)
     }
 }

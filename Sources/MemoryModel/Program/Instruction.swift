@@ -143,4 +143,6 @@ public enum SystemRegister: String, Hashable, Sendable, CaseIterable {
     case ttbr0El1 = "TTBR0_EL1", ttbr0El2 = "TTBR0_EL2", vttbrEl2 = "VTTBR_EL2"
     case elrEl1 = "ELR_EL1", esrEl1 = "ESR_EL1", farEl1 = "FAR_EL1"
     case elrEl2 = "ELR_EL2", esrEl2 = "ESR_EL2", farEl2 = "FAR_EL2"
+    /// The faulting IPA of a stage-2 fault (FIPA, IPA[51:12] in bits [43:4]).
+    case hpfarEl2 = "HPFAR_EL2"
 }
