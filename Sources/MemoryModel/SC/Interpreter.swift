@@ -33,23 +33,23 @@ public struct Interpreter: Sendable {
     /// itself (HA/HD) becomes a descriptor update, atomic with the walk as
     /// on SC everything is, and the walk goes on; the update is kept only if
     /// the access then succeeds (an access that faults anyway changes nothing).
-    func translateUpdating(_ va: UInt64, _ kind: Translation.AccessKind, thread: Int,
-                           context: Translation.Context, memory: inout FlatMemory) -> Translation.Result {
+    func translateUpdating<Memory: PhysicalMemory>(_ va: UInt64, _ kind: Translation.AccessKind, thread: Int,
+                           context: Translation.Context, memory: inout Memory) -> Translation.Result {
         let updates = thread < program.hardwareUpdates.count ? program.hardwareUpdates[thread] : HardwareUpdates()
         var updated: [UInt64: UInt64] = [:]
         while true {
             var last: UInt64?
             let result = Translation.translate(va, kind, setup: program.translation, context: context) { walk in
                 last = walk.address & ~7
-                return updated[walk.address & ~7] ?? memory.words[walk.address & ~7] ?? 0
+                return updated[walk.address & ~7] ?? memory.word(walk.address)
             }
             // Each round clears one fault (AF, then AP[2]); an update that
             // changes nothing would loop, so it ends the walk with its fault.
             guard case .fault(let fault, _) = result, let at = last,
-                  let value = Translation.hardwareUpdate(fault, kind, descriptor: updated[at] ?? memory.words[at] ?? 0, updates),
-                  value != (updated[at] ?? memory.words[at] ?? 0)
+                  let value = Translation.hardwareUpdate(fault, kind, descriptor: updated[at] ?? memory.word(at), updates),
+                  value != (updated[at] ?? memory.word(at))
             else {
-                if case .physical = result { for (a, v) in updated { memory.words[a] = v } }
+                if case .physical = result { for (a, v) in updated { memory.setWord(a, v) } }
                 return result
             }
             updated[at] = value
@@ -57,7 +57,7 @@ public struct Interpreter: Sendable {
     }
 
     /// Executes thread `thread`'s next instruction.
-    public func step(_ t: inout ThreadState, thread: Int, memory: inout FlatMemory) throws(MachineError) -> Effect {
+    public func step<Memory: PhysicalMemory>(_ t: inout ThreadState, thread: Int, memory: inout Memory) throws(MachineError) -> Effect {
         let code = program.threads[thread].instructions
         guard t.pc < code.count else { t.status = .finished; return Effect() }
         if t.executed[t.pc] >= UInt16(clamping: program.instructionBound) { t.status = .cut; return Effect() }
