@@ -130,7 +130,7 @@ extension ExceptionHandler {
         if case .fault(let kind, let address) = cause {
             writes.append((level.faultAddressRegister, address))
             if kind == .stage2Translation || kind == .stage2Permission {
-                writes.append((.hpfarEl2, address >> 12 << 4))
+                writes.append((.hpfarEl2, (address >> 12) << 4))
             }
         }
         return (entry, writes)
