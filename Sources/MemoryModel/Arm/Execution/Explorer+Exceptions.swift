@@ -38,6 +38,11 @@ extension Explorer {
                     r.dependencies.instructionBarrier.insert(w)
                 }
             }
+            // `[Exp & R]; pick-addr-dep; tr-ib; [IFB]; po`: the reads the
+            // faulting address depends on, through iico_ctrl too (CSEL).
+            if let address = Explorer.address(of: program.threads[t].instructions[r.pc]) {
+                r.dependencies.instructionBarrier.formUnion(r.dependencies.of(address).pick)
+            }
         }
         r.pc = entry.pc
         r.retrying = nil
@@ -58,5 +63,16 @@ extension Explorer {
         _ = r.executeLocal(.isb)
         completeMaintenance(.isb, &r, &g)
         r.pc = pc
+    }
+
+    /// The address operand of a memory instruction (the one that can fault).
+    static func address(of instruction: Instruction) -> Address? {
+        switch instruction {
+        case .load(_, let a, _, _, _), .store(_, let a, _, _, _), .loadPair(_, _, let a, _), .storePair(_, _, let a, _),
+             .compareAndSwap(_, _, let a, _, _, _), .swap(_, _, let a, _, _, _), .atomic(_, _, _, let a, _, _, _):
+            return a
+        default:
+            return nil
+        }
     }
 }
