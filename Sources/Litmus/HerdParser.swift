@@ -140,11 +140,14 @@ public enum HerdParser {
         }
         for (c, column) in columns.enumerated() {
             if case .handler = column { continue }
-            var handler: [SourceLine]? = nil
-            if case .thread(let n) = column { handler = handlerLines[n] }
-            let allocation = SymbolicRegisters.allocate(in: cells[c] + (handler ?? []))
+            var handler: [SourceLine] = []
+            if case .thread(let n) = column, let h = handlerLines[n] { handler = h }
+            let allocation = SymbolicRegisters.allocate(in: cells[c] + handler)
             let code: ThreadCode
-            do { code = try Assembler(symbolicRegisters: allocation).assemble(cells[c], handler: handler) }
+            do {
+                code = try Assembler(symbolicRegisters: allocation)
+                    .assemble(cells[c], handlers: handler.isEmpty ? [] : [(handler, .el1)])
+            }
             catch { throw LitmusError(error) }
             switch column {
             case .thread(let n):

@@ -31,7 +31,7 @@ public enum IslaParser {
 
         // Handler sections `threadN_elM_handler...`: thread N's handler at EL M.
         var handlers: [HandlerSource] = []
-        var handlerOf: [Int: (lines: [SourceLine], level: ExceptionLevel)] = [:]
+        var handlerOf: [Int: [(lines: [SourceLine], level: ExceptionLevel)]] = [:]
         for table in doc.tableOrder where table.hasPrefix("section.") {
             guard let (code, line) = try string(table, "code") else { continue }
             let name = String(table.dropFirst("section.".count))
@@ -42,10 +42,10 @@ public enum IslaParser {
             guard let (thread, level) = IslaParser.handlerPlace(name) else {
                 throw LitmusError("section '\(name)' is not a handler named threadN_el1_handler or threadN_el2_handler", at: at(line))
             }
-            if handlerOf[thread] != nil {
-                throw LitmusError("thread \(thread) has two handler sections; one handler per thread is modelled", at: at(line))
+            if handlerOf[thread, default: []].contains(where: { $0.level == level }) {
+                throw LitmusError("thread \(thread) has two handler sections for EL\(level.rawValue)", at: at(line))
             }
-            handlerOf[thread] = (lines, level)
+            handlerOf[thread, default: []].append((lines, level))
         }
 
         // Threads, in order thread.0, thread.1, ...
@@ -58,8 +58,7 @@ public enum IslaParser {
             let lines = code.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
                 SourceLine(String($0.element), at: at(line + 1 + $0.offset))
             }
-            let handler = handlerOf[n]
-            do { threads.append(try Assembler().assemble(lines, handler: handler?.lines, level: handler?.level ?? .el1)) }
+            do { threads.append(try Assembler().assemble(lines, handlers: handlerOf[n] ?? [])) }
             catch { throw LitmusError(error) }
             if let e = doc.entry("thread.\(n)", "init"), e.value != .emptyTable {
                 throw LitmusError("thread init values other than {} are not supported", at: at(e.line))

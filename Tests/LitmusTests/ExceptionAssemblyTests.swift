@@ -52,8 +52,8 @@ final class ExceptionAssemblyTests: XCTestCase {
         }
         let thread = lines("LDR W0,[X1]\nL1:", from: 1)
         let handler = lines("ADR X3,L1\nMSR ELR_EL1,X3\nERET", from: 1)
-        let code = try Assembler().assemble(thread, handler: handler, level: .el2)
-        XCTAssertEqual(code.handler, ExceptionHandler(entry: 2, level: .el2))
+        let code = try Assembler().assemble(thread, handlers: [(handler, .el2)])
+        XCTAssertEqual(code.handlers, [ExceptionHandler(entry: 2, level: .el2)])
         XCTAssertEqual(code.labels["L1"], 1)
         XCTAssertEqual(code.instructions, [
             .load(.w(0), Address(base: .x(1)), width: .word, ordering: .plain, exclusive: false),

@@ -152,7 +152,7 @@ final class HerdParserTests: XCTestCase {
         let t = try HerdParser.parse(text, file: "h.litmus")
         XCTAssertEqual(t.handlers.map(\.name), ["P0.F"])
         let code = try t.compile().program.threads[0]
-        XCTAssertEqual(code.handler, ExceptionHandler(entry: 2))
+        XCTAssertEqual(code.handlers, [ExceptionHandler(entry: 2)])
         XCTAssertEqual(code.instructions.suffix(3), [.branch(to: 4), .move(.w(2), .immediate(1)), .exceptionReturn])
         XCTAssertThrowsError(try HerdParser.parse("AArch64 H\n{}\n P0 | P1.F ;\n NOP | NOP ;\nexists (0:X2=1)", file: "h.litmus")) { e in
             XCTAssertTrue("\(e)".contains("P1.F has no thread P1"), "\(e)")

@@ -36,7 +36,7 @@ final class SCExceptionTests: XCTestCase {
             .arithmetic(.add, destination: .x(13), .x(13), .immediate(4), setsFlags: false),
             .msr(.elrEl1, .x(13)),
             .exceptionReturn,
-        ], handler: ExceptionHandler(entry: 3))
+        ], handlers: [ExceptionHandler(entry: 3)])
         let s = try run(program(code))
         XCTAssertEqual(s.registers[0][13], ThreadCode.codeAddress(ofInstruction: 1))
         XCTAssertEqual(s.registers[0][14] >> 26, 0x24, "ESR.EC: data abort")
@@ -54,7 +54,7 @@ final class SCExceptionTests: XCTestCase {
             .move(.w(2), .immediate(1)),
             .mrs(.x(4), .esrEl1),
             .exceptionReturn,
-        ], handler: ExceptionHandler(entry: 3))
+        ], handlers: [ExceptionHandler(entry: 3)])
         let s = try run(program(code))
         XCTAssertEqual(s.registers[0][2], 3)
         XCTAssertEqual(s.registers[0][4], 0x15 << 26 | 1 << 25 | 5, "ESR: EC SVC64, IL, imm16")
@@ -67,7 +67,7 @@ final class SCExceptionTests: XCTestCase {
             .move(.w(3), .immediate(1)),
             .branch(to: 4),
             .move(.w(2), .immediate(7)),
-        ], handler: ExceptionHandler(entry: 3))
+        ], handlers: [ExceptionHandler(entry: 3)])
         let s = try run(program(code))
         XCTAssertEqual(s.registers[0][2], 7)
         XCTAssertEqual(s.registers[0][3], 0, "the thread's code after the fault never ran")
@@ -80,7 +80,7 @@ final class SCExceptionTests: XCTestCase {
             .mrs(.x(5), .elrEl2),
             .mrs(.x(6), .esrEl2),
             .exceptionReturn,
-        ], handler: ExceptionHandler(entry: 2, level: .el2))
+        ], handlers: [ExceptionHandler(entry: 2, level: .el2)])
         let s = try run(program(code))
         XCTAssertEqual(s.registers[0][5], ThreadCode.codeAddress(ofInstruction: 1))
         XCTAssertEqual(s.registers[0][6] >> 26, 0x16)

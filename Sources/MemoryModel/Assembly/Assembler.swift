@@ -30,17 +30,17 @@ public struct Assembler: Sendable {
 
     /// Assembles lines that each carry their own location.
     public func assemble(_ lines: [SourceLine]) throws(AssemblyError) -> ThreadCode {
-        try assemble(lines, handler: nil)
+        try assemble(lines, handlers: [])
     }
 
-    /// Assembles a thread's code and its exception handler's code (herd's
-    /// `P0.F` column, an isla handler section) into one `ThreadCode`: the
+    /// Assembles a thread's code and its exception handlers' code (herd's
+    /// `P0.F` column, isla handler sections) into one `ThreadCode`: the
     /// thread's code, then `B <end>` (so that the thread's code ends there
-    /// rather than running into the handler; labels after its last
-    /// instruction name that branch), then the handler, entered at
-    /// `handler.entry`. Labels are shared: the handler may name the thread's
-    /// (`ADR X3,L1`).
-    public func assemble(_ lines: [SourceLine], handler: [SourceLine]?, level: ExceptionLevel = .el1) throws(AssemblyError) -> ThreadCode {
+    /// rather than running into a handler; labels after its last
+    /// instruction name that branch), then each handler, also ended by
+    /// `B <end>` but the last. Labels are shared: a handler may name the
+    /// thread's (`ADR X3,L1`).
+    public func assemble(_ lines: [SourceLine], handlers: [(lines: [SourceLine], level: ExceptionLevel)]) throws(AssemblyError) -> ThreadCode {
         var decoded: [(Decoded, SourceLocation)] = []
         var labels: [String: Int] = [:]
         var numericLabels: [(name: String, index: Int)] = []
@@ -62,11 +62,16 @@ public struct Assembler: Sendable {
             }
         }
         try add(lines)
-        var exceptionHandler: ExceptionHandler? = nil
-        if let handler {
-            decoded.append((.returnToEnd, handler.first?.location ?? lines.last?.location ?? SourceLocation(file: "<assembly>", line: 1)))
-            exceptionHandler = ExceptionHandler(entry: decoded.count, level: level)
+        var exceptionHandlers: [ExceptionHandler] = []
+        var sectionEnd = lines.last?.location ?? SourceLocation(file: "<assembly>", line: 1)
+        for (handler, level) in handlers {
+            if exceptionHandlers.contains(where: { $0.level == level }) {
+                throw AssemblyError("two handlers for EL\(level.rawValue)", at: handler.first?.location ?? sectionEnd)
+            }
+            decoded.append((.returnToEnd, sectionEnd))
+            exceptionHandlers.append(ExceptionHandler(entry: decoded.count, level: level))
             try add(handler)
+            sectionEnd = handler.last?.location ?? sectionEnd
         }
         var instructions: [Instruction] = []
         instructions.reserveCapacity(decoded.count)
@@ -88,7 +93,7 @@ public struct Assembler: Sendable {
                 instructions.append(.move(r, .immediate(r.is64Bit ? address : address & 0xFFFF_FFFF)))
             }
         }
-        return ThreadCode(instructions: instructions, labels: labels, handler: exceptionHandler)
+        return ThreadCode(instructions: instructions, labels: labels, handlers: exceptionHandlers)
     }
 
     /// `1f`: the next definition of numeric label 1 after instruction `index`

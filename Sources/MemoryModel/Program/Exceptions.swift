@@ -98,6 +98,16 @@ public enum ExceptionCause: Hashable, Sendable {
         }
     }
 
+    /// Whether the architecture routes it to EL2 rather than EL1 (from a
+    /// guest): HVC and stage-2 faults (Arm ARM D1.10.2).
+    public var routesToEL2: Bool {
+        switch self {
+        case .hypervisorCall: return true
+        case .fault(let kind, _): return kind == .stage2Translation || kind == .stage2Permission
+        case .supervisorCall, .undefined: return false
+        }
+    }
+
     /// SVC and HVC return to the next instruction, faults to the faulting one.
     public var returnsPastInstruction: Bool {
         switch self {
@@ -138,9 +148,20 @@ extension ExceptionHandler {
 }
 
 extension ThreadCode {
-    /// The register ERET returns through: the handler's level, EL1 for a
-    /// thread without a handler.
-    public var returnLinkRegister: SystemRegister { handler?.level.linkRegister ?? .elrEl1 }
+    /// The handler that takes `cause`: with one handler, that one; with an
+    /// EL1 and an EL2 handler (isla's Break2.news1), the level the cause is
+    /// routed to.
+    public func handler(for cause: ExceptionCause) -> ExceptionHandler? {
+        guard handlers.count > 1 else { return handlers.first }
+        let level: ExceptionLevel = cause.routesToEL2 ? .el2 : .el1
+        return handlers.first(where: { $0.level == level }) ?? handlers.first
+    }
+
+    /// The register ERET at `pc` returns through: the level of the handler
+    /// whose code holds `pc`, EL1 in the thread's own code.
+    public func returnLinkRegister(at pc: Int) -> SystemRegister {
+        handlers.last(where: { $0.entry <= pc })?.level.linkRegister ?? .elrEl1
+    }
 
     /// ERET's target index for an ELR value, or an error naming the address.
     public func returnTarget(_ elr: UInt64, thread: Int) throws(MachineError) -> Int {

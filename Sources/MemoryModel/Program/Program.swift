@@ -4,14 +4,15 @@ public struct ThreadCode: Hashable, Sendable {
     /// Source labels and the index of the instruction they label, kept so
     /// that final conditions can name instructions (`fault(P0:L0,x)`).
     public var labels: [String: Int]
-    /// The thread's exception handler, if it has one: its code is
-    /// `instructions[handler.entry...]` (see Exceptions.swift).
-    public var handler: ExceptionHandler?
+    /// The thread's exception handlers, by increasing entry (at most one per
+    /// exception level): their code follows the thread's in `instructions`
+    /// (see Exceptions.swift).
+    public var handlers: [ExceptionHandler]
 
-    public init(instructions: [Instruction], labels: [String: Int] = [:], handler: ExceptionHandler? = nil) {
+    public init(instructions: [Instruction], labels: [String: Int] = [:], handlers: [ExceptionHandler] = []) {
         self.instructions = instructions
         self.labels = labels
-        self.handler = handler
+        self.handlers = handlers
     }
 }
 

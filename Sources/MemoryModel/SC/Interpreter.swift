@@ -75,7 +75,7 @@ public struct Interpreter: Sendable {
         /// Exceptions.swift), else the program's fault handling.
         func takeException(_ cause: ExceptionCause) {
             effect.fault = cause.fault(thread: thread, instruction: t.pc)
-            if let handler = program.threads[thread].handler {
+            if let handler = program.threads[thread].handler(for: cause) {
                 let entry = handler.enter(cause, at: t.pc)
                 for (register, value) in entry.writes { t.systemRegisters[register] = value }
                 next = entry.pc
@@ -179,7 +179,7 @@ public struct Interpreter: Sendable {
         case .supervisorCall, .hypervisorCall, .undefined:
             takeException(ExceptionCause(code[t.pc])!)
         case .exceptionReturn:
-            let elr = t.systemRegisters[program.threads[thread].returnLinkRegister] ?? 0
+            let elr = t.systemRegisters[program.threads[thread].returnLinkRegister(at: t.pc)] ?? 0
             next = try program.threads[thread].returnTarget(elr, thread: thread)
         }
         if t.status == .running {

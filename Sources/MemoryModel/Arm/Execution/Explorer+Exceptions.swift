@@ -14,7 +14,7 @@ extension Explorer {
     /// handler if it has one, else as the program's fault handling says.
     func takeException(_ t: Int, _ cause: ExceptionCause, _ r: ThreadRun, _ g: ExecutionGraph,
                        _ finished: [[UInt64]]) throws(MachineError) {
-        guard let handler = program.threads[t].handler else {
+        guard let handler = program.threads[t].handler(for: cause) else {
             if cause.returnsPastInstruction, program.faultHandling == .handledRetryOnce {
                 // SVC/HVC return past themselves: "handled" goes on, nothing to retry.
                 var r = r, g = g
@@ -52,7 +52,7 @@ extension Explorer {
     /// ERET: context synchronisation, then on at the instruction ELR names.
     func returnFromException(_ t: Int, _ r: inout ThreadRun, _ g: inout ExecutionGraph) throws(MachineError) {
         let code = program.threads[t]
-        let target = try code.returnTarget(r.systemRegisters[code.returnLinkRegister] ?? 0, thread: t)
+        let target = try code.returnTarget(r.systemRegisters[code.returnLinkRegister(at: r.pc)] ?? 0, thread: t)
         contextSynchronise(&r, &g)
         r.pc = target
     }
