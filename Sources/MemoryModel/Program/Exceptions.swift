@@ -158,9 +158,12 @@ extension ThreadCode {
     }
 
     /// The register ERET at `pc` returns through: the level of the handler
-    /// whose code holds `pc`, EL1 in the thread's own code.
+    /// whose code holds `pc`. In the thread's own code (isla's EL1 or EL2
+    /// thread returning to a lower level at a preset ELR), the level of the
+    /// thread's first handler, which the isla tests place at the thread's
+    /// own level; EL1 without a handler.
     public func returnLinkRegister(at pc: Int) -> SystemRegister {
-        handlers.last(where: { $0.entry <= pc })?.level.linkRegister ?? .elrEl1
+        (handlers.last(where: { $0.entry <= pc }) ?? handlers.first)?.level.linkRegister ?? .elrEl1
     }
 
     /// ERET's target index for an ELR value, or an error naming the address.
