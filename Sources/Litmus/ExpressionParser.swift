@@ -239,13 +239,22 @@ struct ExpressionParser {
             if case .integer(let n) = v, b < 64 { result = .integer(n & ((1 << UInt64(b)) - 1)) } else { result = v }
         case "ttbr":
             var table: String? = nil
+            var number: UInt64? = nil
             var tag: UInt64 = 0
             var isVMID = false
             repeat {
                 let key = try stream.word("ttbr field").lowercased()
                 try stream.expect("=")
                 switch key {
-                case "base": table = try stream.word("table name")
+                case "base":
+                    // A table name, or a number (pKVM tests' `base=extz(0b0, 64)`).
+                    let w = try stream.word("table name")
+                    if stream.peek?.text == "(" {
+                        guard case .integer(let n) = try call(w) else { throw stream.error("ttbr base must be a table or a number") }
+                        number = n
+                    } else {
+                        table = w
+                    }
                 case "asid", "vmid":
                     let v = try stream.word("number")
                     guard let n = ExpressionParser.integer(v) else { throw stream.error("'\(v)' is not a number") }
@@ -254,8 +263,12 @@ struct ExpressionParser {
                 default: throw stream.error("unknown ttbr field '\(key)'")
                 }
             } while stream.accept(",")
-            guard let t = table else { throw stream.error("ttbr(...) needs base=") }
-            result = .translationTableBase(table: t, tag: tag, isVMID: isVMID)
+            if let number, table == nil {
+                result = .integer(number | (tag & 0xFFFF) << 48)
+            } else {
+                guard let t = table else { throw stream.error("ttbr(...) needs base=") }
+                result = .translationTableBase(table: t, tag: tag, isVMID: isVMID)
+            }
         default:
             if f.hasPrefix("pte"), let level = Int(f.dropFirst(3)) {
                 let (name, table) = try nameAndTable()
