@@ -86,6 +86,11 @@ let package = Package(
 
         // Benchmarks (see bench/RESULTS.md).
         .executableTarget(
+            name: "litmus-bench",
+            dependencies: ["Litmus", "MemoryModel"],
+            path: "bench/LitmusBench"
+        ),
+        .executableTarget(
             name: "trace-bench",
             dependencies: ["Trace", "Recorder"],
             path: "bench/TraceBench"

@@ -24,8 +24,9 @@ public struct ArmMachine: MemoryMachine {
 
     public func explore(_ program: ConcurrentProgram) throws(MachineError) -> Exploration {
         var candidates = Array(repeating: [UInt64: [UInt64]](), count: program.threads.count)
+        var lastWriters: [UInt64: [UInt64: Int]] = [:]
         for pass in 1... {
-            let explorer = Explorer(program, candidates: candidates, budget: budget)
+            let explorer = Explorer(program, candidates: candidates, lastWriters: lastWriters, budget: budget)
             try explorer.run()
             let next = Self.candidates(from: explorer.written, threads: program.threads.count)
             if next == candidates || pass == valuePasses {
@@ -33,16 +34,25 @@ public struct ArmMachine: MemoryMachine {
                                    boundReached: explorer.boundReached || next != candidates)
             }
             candidates = next
+            lastWriters = Self.lastWriters(from: explorer.written)
         }
         preconditionFailure("unreachable: the last pass returns")
     }
 
-    /// candidates[t][loc]: the values threads after `t` wrote to `loc`, sorted
+    /// lastWriters[loc][value]: the last thread seen to write `value` to `loc`.
+    static func lastWriters(from written: Set<Explorer.WrittenValue>) -> [UInt64: [UInt64: Int]] {
+        var result: [UInt64: [UInt64: Int]] = [:]
+        for w in written { result[w.location, default: [:]][w.value] = max(result[w.location]?[w.value] ?? -1, w.thread) }
+        return result
+    }
+
+    /// candidates[t][loc]: the values threads after `t` (and the hardware
+    /// updates of `t` itself) wrote to `loc`, sorted
     /// (so that exploration order, and hence the result order, is fixed).
     static func candidates(from written: Set<Explorer.WrittenValue>, threads: Int) -> [[UInt64: [UInt64]]] {
         var sets = Array(repeating: [UInt64: Set<UInt64>](), count: threads)
         for w in written {
-            for t in 0..<w.thread { sets[t][w.location, default: []].insert(w.value) }
+            for t in 0..<min(w.byHardware ? w.thread + 1 : w.thread, threads) { sets[t][w.location, default: []].insert(w.value) }
         }
         return sets.map { $0.mapValues { $0.sorted() } }
     }

@@ -26,6 +26,9 @@ public struct ConcurrentProgram: Hashable, Sendable {
     /// Loop bound: how many times any one instruction may execute in one
     /// execution before the machine reports "bound reached" for it.
     public var instructionBound: Int
+    /// Hardware management of descriptor flags, per thread (herd's `TTHM`,
+    /// FEAT_HAFDBS); empty means none for every thread.
+    public var hardwareUpdates: [HardwareUpdates]
 
     public init(
         threads: [ThreadCode],
@@ -33,7 +36,8 @@ public struct ConcurrentProgram: Hashable, Sendable {
         initialMemory: [UInt64: UInt64] = [:],
         translation: AddressTranslation = .none,
         faultHandling: FaultHandling = .fatal,
-        instructionBound: Int = 8
+        instructionBound: Int = 8,
+        hardwareUpdates: [HardwareUpdates] = []
     ) {
         self.threads = threads
         self.initialRegisters = initialRegisters ?? Array(repeating: RegisterFile(), count: threads.count)
@@ -41,6 +45,20 @@ public struct ConcurrentProgram: Hashable, Sendable {
         self.translation = translation
         self.faultHandling = faultHandling
         self.instructionBound = instructionBound
+        self.hardwareUpdates = hardwareUpdates
+    }
+}
+
+/// Whether a thread's MMU updates descriptors itself instead of faulting
+/// (Arm ARM D8.4.6, FEAT_HAFDBS): with `accessFlag` (HA) a walk that finds
+/// AF = 0 sets it; with `dirtyState` (HD) a write through a descriptor with
+/// DBM = 1 and AP[2] = 1 clears AP[2].
+public struct HardwareUpdates: Hashable, Sendable {
+    public var accessFlag: Bool
+    public var dirtyState: Bool
+    public init(accessFlag: Bool = false, dirtyState: Bool = false) {
+        self.accessFlag = accessFlag
+        self.dirtyState = dirtyState
     }
 }
 

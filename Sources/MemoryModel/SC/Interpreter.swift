@@ -29,8 +29,35 @@ public struct Interpreter: Sendable {
         }
     }
 
+    /// Translates against current memory. A fault the thread's MMU resolves
+    /// itself (HA/HD) becomes a descriptor update, atomic with the walk as
+    /// on SC everything is, and the walk goes on; the update is kept only if
+    /// the access then succeeds (an access that faults anyway changes nothing).
+    func translateUpdating<Memory: PhysicalMemory>(_ va: UInt64, _ kind: Translation.AccessKind, thread: Int,
+                           context: Translation.Context, memory: inout Memory) -> Translation.Result {
+        let updates = thread < program.hardwareUpdates.count ? program.hardwareUpdates[thread] : HardwareUpdates()
+        var updated: [UInt64: UInt64] = [:]
+        while true {
+            var last: UInt64?
+            let result = Translation.translate(va, kind, setup: program.translation, context: context) { walk in
+                last = walk.address & ~7
+                return updated[walk.address & ~7] ?? memory.word(walk.address)
+            }
+            // Each round clears one fault (AF, then AP[2]); an update that
+            // changes nothing would loop, so it ends the walk with its fault.
+            guard case .fault(let fault, _) = result, let at = last,
+                  let value = Translation.hardwareUpdate(fault, kind, descriptor: updated[at] ?? memory.word(at), updates),
+                  value != (updated[at] ?? memory.word(at))
+            else {
+                if case .physical = result { for (a, v) in updated { memory.setWord(a, v) } }
+                return result
+            }
+            updated[at] = value
+        }
+    }
+
     /// Executes thread `thread`'s next instruction.
-    public func step(_ t: inout ThreadState, thread: Int, memory: inout FlatMemory) throws(MachineError) -> Effect {
+    public func step<Memory: PhysicalMemory>(_ t: inout ThreadState, thread: Int, memory: inout Memory) throws(MachineError) -> Effect {
         let code = program.threads[thread].instructions
         guard t.pc < code.count else { t.status = .finished; return Effect() }
         if t.executed[t.pc] >= UInt16(clamping: program.instructionBound) { t.status = .cut; return Effect() }
@@ -44,9 +71,7 @@ public struct Interpreter: Sendable {
         }
         /// Translates or, on a fault, applies the fault handling and returns nil.
         func translate(_ va: UInt64, _ kind: Translation.AccessKind) -> UInt64? {
-            let result = Translation.translate(va, kind, setup: program.translation, context: t.context) { walk in
-                memory.words[walk.address & ~7] ?? 0
-            }
+            let result = translateUpdating(va, kind, thread: thread, context: t.context, memory: &memory)
             switch result {
             case .physical(let pa): return pa
             case .needsRead: preconditionFailure("SC walks read current memory; every read is decided")

@@ -7,8 +7,9 @@ struct Event: Sendable {
     enum Direction: Sendable { case read, write, maintenance }
 
     /// Explicit access (Exp), translation-table walk read (Imp & TTD & R),
-    /// or TLB maintenance (TLBI).
-    enum Category: Sendable { case explicit, walk, tlbi }
+    /// hardware update of a descriptor's AF or DB (HU = Imp & TTD & W),
+    /// TLB maintenance (TLBI), or an MMU fault (MMU & FAULT).
+    enum Category: Sendable { case explicit, walk, update, tlbi, fault }
 
     /// Where a read takes its value from (rf).
     enum Source: Hashable, Sendable {
@@ -85,11 +86,14 @@ struct Event: Sendable {
     /// Walk: its translation ended in a Translation or AccessFlag fault
     /// (TLBUncacheable & FAULT).
     var faulted = false
-    /// Walk: the explicit access it translated (tr-ib), if any.
+    /// Walk: the explicit access or fault it led to (tr-ib), if any.
     var translatedAccess: Int?
 
     var isRead: Bool { direction == .read }
     var isExplicitRead: Bool { direction == .read && category == .explicit }
     var isWalk: Bool { category == .walk }
+    var isUpdate: Bool { category == .update }
+    /// Imp & TTD: walks and hardware updates.
+    var isTranslationTable: Bool { category == .walk || category == .update }
     var isWrite: Bool { direction == .write }
 }

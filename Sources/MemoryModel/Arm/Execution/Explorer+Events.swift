@@ -63,8 +63,8 @@ extension Explorer {
         event.localPredecessors.formUnion(event.pickReach)  // pick-lob
         event.previousLocalWrite = r.order.lastWrite[loc]
         let id = g.events.count
-        written.insert(WrittenValue(thread: t, location: loc, value: event.value))
         var after = r
+        after.written.append(WrittenValue(thread: t, location: loc, value: event.value))
         let readAcquire = spec.rmwRead.map { g.events[$0].acquire } ?? false
         after.order.record(id, spec, noReturn: false, readAcquire: readAcquire)
         after.dependencies.earlierAddresses.formUnion(spec.address)

@@ -14,6 +14,7 @@ extension Explorer {
     func translate(_ t: Int, _ va: UInt64, _ kind: Translation.AccessKind, _ addressTaint: Taint,
                    _ r: ThreadRun, _ g: ExecutionGraph,
                    decided: [Translation.WalkRead: UInt64] = [:], walks: [Int] = [],
+                   lastRead: Translation.WalkRead? = nil,
                    _ then: (ThreadRun, ExecutionGraph, TranslationOutcome) throws(MachineError) -> Void) throws(MachineError) {
         let context = Translation.Context(r.systemRegisters)
         let result = Translation.translate(va, kind, setup: program.translation, context: context) { decided[$0] }
@@ -21,18 +22,99 @@ extension Explorer {
         case .physical(let pa):
             try then(r, g, .physical(pa, walks: walks))
         case .fault(let faultKind, let address):
+            if let lastRead, let last = walks.last, g.events[last].rmwPartner == nil,
+               let updated = hardwareUpdate(t, faultKind, kind, decided[lastRead]!),
+               !faultsAnyway(va, kind, context, decided, lastRead, updated) {
+                // FEAT_HAFDBS: the MMU sets AF / clears AP[2] itself, an HU
+                // write atomic with the walk read (rmw), and walks on.
+                return try update(t, last, updated, r, g) { (r, g) throws(MachineError) in
+                    var decided = decided
+                    decided[lastRead] = updated
+                    try self.translate(t, va, kind, addressTaint, r, g, decided: decided, walks: walks,
+                                       lastRead: lastRead, then)
+                }
+            }
+            // The fault is an event (MMU & FAULT) after its walks (tr-ib).
             var g2 = g
+            var r2 = r
+            var spec = LocalOrder.Access(direction: .maintenance, category: .fault, location: 0, address: addressTaint)
+            spec.walks = walks
+            var e = Event(direction: .maintenance, thread: t, instruction: r.pc, location: 0, width: .doubleword, value: 0)
+            e.category = .fault
+            e.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
+            let id = g2.append(e)
+            r2.order.record(id, spec, noReturn: false, readAcquire: false)
+            for w in walks { g2.events[w].translatedAccess = id }
             // TLBUncacheable: the walk that saw an invalid (or AF=0) entry.
             if faultKind != .permission && faultKind != .stage2Permission, let last = walks.last {
                 g2.events[last].faulted = true
             }
-            try then(r, g2, .fault(Fault(thread: t, instruction: r.pc, address: address, kind: faultKind)))
+            try then(r2, g2, .fault(Fault(thread: t, instruction: r.pc, address: address, kind: faultKind)))
         case .needsRead(let walkRead):
             try walk(t, walkRead, page: va >> 12, addressTaint, r, g) { (r, g, id, value) throws(MachineError) in
                 var decided = decided
                 decided[walkRead] = value
-                try self.translate(t, va, kind, addressTaint, r, g, decided: decided, walks: walks + [id], then)
+                try self.translate(t, va, kind, addressTaint, r, g, decided: decided, walks: walks + [id],
+                                   lastRead: walkRead, then)
             }
+        }
+    }
+
+    /// The descriptor a hardware update writes instead of taking `fault`, if
+    /// thread `t` manages that flag (HA: AF = 0; HD: a write through a
+    /// read-only descriptor with DBM = 1).
+    func hardwareUpdate(_ t: Int, _ fault: FaultKind, _ kind: Translation.AccessKind, _ d: UInt64) -> UInt64? {
+        guard t < program.hardwareUpdates.count else { return nil }
+        let hu = program.hardwareUpdates[t]
+        let dirtyable = kind == .write && hu.dirtyState && d & Descriptor.dirtyBitModifier != 0
+            && d & Descriptor.readOnly != 0
+        switch fault {
+        case .accessFlag where hu.accessFlag || hu.dirtyState:  // HD implies HA
+            return (d | Descriptor.accessFlag) & (dirtyable ? ~Descriptor.readOnly : ~0)
+        case .permission where dirtyable:
+            return d & ~Descriptor.readOnly
+        default:
+            return nil
+        }
+    }
+
+    /// The MMU updates a descriptor only for an access that then succeeds:
+    /// if the access faults for another reason (say, a write without HD to
+    /// a read-only page) the descriptor is left alone and that fault taken.
+    func faultsAnyway(_ va: UInt64, _ kind: Translation.AccessKind, _ context: Translation.Context,
+                      _ decided: [Translation.WalkRead: UInt64], _ read: Translation.WalkRead, _ updated: UInt64) -> Bool {
+        var after = decided
+        after[read] = updated
+        if case .fault = Translation.translate(va, kind, setup: program.translation, context: context, read: { after[$0] }) {
+            return true
+        }
+        return false
+    }
+
+    /// Creates the HU write of `value` for walk `walk` (rmw), at each
+    /// admissible coherence position.
+    func update(_ t: Int, _ walk: Int, _ value: UInt64, _ r: ThreadRun, _ g: ExecutionGraph,
+                _ then: (ThreadRun, ExecutionGraph) throws(MachineError) -> Void) throws(MachineError) {
+        let loc = g.events[walk].location
+        var spec = LocalOrder.Access(direction: .write, category: .update, location: loc, address: .none)
+        spec.rmwRead = walk
+        var event = Event(direction: .write, thread: t, instruction: r.pc, location: loc, width: .doubleword, value: value)
+        event.category = .update
+        event.rmwPartner = walk
+        event.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
+        let id = g.events.count
+        var after = r
+        after.written.append(WrittenValue(thread: t, location: loc, value: value, byHardware: true))
+        after.order.record(id, spec, noReturn: false, readAcquire: false)
+        var base = g
+        _ = base.append(event)
+        base.events[walk].rmwPartner = id
+        let order = g.coherence[loc] ?? []
+        for position in 0...order.count {
+            var g2 = base
+            g2.coherence[loc, default: []].insert(id, at: position)
+            guard Consistency.holds(g2) else { continue }
+            try then(after, g2)
         }
     }
 

@@ -22,7 +22,8 @@ final class Explorer {
     let candidates: [[UInt64: [UInt64]]]
     let budget: Int
 
-    /// (thread, location, value) of every write made in this pass.
+    /// (thread, location, value) of the writes made in this pass by threads
+    /// that ended in a graph that could still complete.
     var written: Set<WrittenValue> = []
     var finalStates: [FinalState] = []
     var seen: Set<FinalState> = []
@@ -30,9 +31,21 @@ final class Explorer {
     var boundReached = false
     var steps = 0
 
-    struct WrittenValue: Hashable { var thread: Int; var location: UInt64; var value: UInt64 }
+    struct WrittenValue: Hashable {
+        var thread: Int
+        var location: UInt64
+        var value: UInt64
+        /// A hardware update: its own thread's earlier reads may read it too.
+        var byHardware = false
+    }
 
-    init(_ program: ConcurrentProgram, candidates: [[UInt64: [UInt64]]], budget: Int) {
+    /// lastWriters[location][value]: the last thread that may write it (a
+    /// promise nobody after the current thread can keep is dropped early).
+    let lastWriters: [UInt64: [UInt64: Int]]
+
+    init(_ program: ConcurrentProgram, candidates: [[UInt64: [UInt64]]], lastWriters: [UInt64: [UInt64: Int]],
+         budget: Int) {
+        self.lastWriters = lastWriters
         self.program = program
         self.candidates = candidates
         self.budget = budget
@@ -86,8 +99,24 @@ final class Explorer {
 
     /// Thread `t` has ended (or stopped at a fatal fault): check, go on.
     func finish(_ t: Int, _ r: ThreadRun, _ g: ExecutionGraph, _ finished: [[UInt64]]) throws(MachineError) {
-        guard Consistency.holds(g) else { return }
+        guard Consistency.holds(g), promisesCanBeKept(g, after: t) else { return }
+        written.formUnion(r.written)
         try startThread(t + 1, g, finished: finished + [r.registers.values])
+    }
+
+    /// Whether every unresolved promise has a possible supplier: a write
+    /// already made by a later thread, or a thread after `t` that may write
+    /// the value (spontaneous updates count as the last thread).
+    func promisesCanBeKept(_ g: ExecutionGraph, after t: Int) -> Bool {
+        for (id, e) in g.events.enumerated() where e.isRead && e.source == .promise {
+            if let writer = lastWriters[e.location]?[e.value], writer > t { continue }
+            let made = (g.coherence[e.location] ?? []).contains { w in
+                let x = g.events[w]
+                return x.value == e.value && (x.thread > e.thread || (x.isUpdate && x.thread == e.thread && w > id))
+            }
+            if !made { return false }
+        }
+        return true
     }
 
     /// C_TLBI and the ISB after it: a full DSB completes the thread's

@@ -28,6 +28,8 @@ struct LocalOrder: Sendable {
     var translatingWalks = EventSet()
     /// po & same-loc predecessors for lmws (explicit accesses and walks).
     var accessesByLocation: [UInt64: EventSet] = [:]
+    /// Walks per location: `[Imp & TTD & R]; po & same-loc; [HU]` (lmws).
+    var walksByLocation: [UInt64: EventSet] = [:]
     /// lmrs: the po-latest write per location and the dependencies of its
     /// address and data (`addr; [M]; lmrs`, `data; [M]; lmrs`, and dtrm
     /// through memory).
@@ -64,11 +66,28 @@ struct LocalOrder: Sendable {
             // addr reaches Imp & TTD & R; DSB-ob and bob do not (no ETS2).
             p.formUnion(a.address.plain)
             return p
+        case .update:
+            // HU: lmws from walks of the location, dob's ctrl; [HU],
+            // addr; [M]; po; [HU], `[TTD & R]; tr-ib; [M]; po; [HU]`, their
+            // pick forms, and aob `[Imp & TTD & R]; rmw; [HU]`.
+            p.formUnion(d.control.pick)
+            p.formUnion(d.earlierAddresses.pick)
+            p.formUnion(translatingWalks)
+            if let same = walksByLocation[a.location] { p.formUnion(same) }
+            if let r = a.rmwRead { p.insert(r) }
+            return p
         case .tlbi:
             // DSB-ob; dob's addr and ctrl into TLBI, and pob's pick forms.
             p.formUnion(beforeSynchronised)
             p.formUnion(a.address.pick)
             p.formUnion(d.control.pick)
+            return p
+        case .fault:
+            // bob's `[MMU & FAULT]` targets (dmb.full, dmb.ld, dmb.st,
+            // acquire, A;amo;L), DSB-ob, and tr-ib from its walks.
+            p.formUnion(beforeEverything)
+            p.formUnion(beforeWrites)
+            for w in a.walks { p.insert(w) }
             return p
         case .explicit:
             break
@@ -108,11 +127,17 @@ struct LocalOrder: Sendable {
         switch a.category {
         case .walk:
             accessesByLocation[a.location, default: EventSet()].insert(id)
+            walksByLocation[a.location, default: EventSet()].insert(id)
+            maintenance.insert(id)
+            return
+        case .update:
             maintenance.insert(id)
             return
         case .tlbi:
             maintenance.insert(id)
             pendingTLBIs.append(id)
+            return
+        case .fault:
             return
         case .explicit:
             break

@@ -15,6 +15,9 @@ struct ThreadRun: Sendable {
     var systemRegisters: [SystemRegister: UInt64]
     /// The instruction a `handledRetryOnce` fault is retrying, if any.
     var retrying: Int?
+    /// Values this thread has written so far; they become promise
+    /// candidates once the thread ends in a graph that can still complete.
+    var written: [Explorer.WrittenValue] = []
 
     init(registers: RegisterFile, systemRegisters: [SystemRegister: UInt64], instructionCount: Int) {
         self.registers = registers

@@ -25,8 +25,8 @@ enum Consistency {
     /// writes, and reads only read writes that already exist or, by promise,
     /// writes of later threads.
     static func internalVisibility(_ g: ExecutionGraph) -> Bool {
-        for (id, e) in g.events.enumerated() where e.isExplicitRead {
-            guard let local = e.previousLocalWrite, let s = g.sourceIndex(id) else { continue }
+        for id in g.events.indices where g.events[id].isExplicitRead {
+            guard let local = g.events[id].previousLocalWrite, let s = g.sourceIndex(id) else { continue }
             if s < g.coherenceIndex(local) { return false }
         }
         return true
@@ -38,13 +38,18 @@ enum Consistency {
     /// no write may come between an rmw's read source and its write in
     /// coherence, unless one such intervening write is the thread's own.
     static func atomic(_ g: ExecutionGraph) -> Bool {
-        for (id, e) in g.events.enumerated() where e.isRead {
+        for id in g.events.indices where g.events[id].isRead && g.events[id].rmwPartner != nil {
+            let e = g.events[id]
             guard let w = e.rmwPartner, w < g.events.count, let s = g.sourceIndex(id) else { continue }
             let order = g.coherence[e.location]!
             let target = order.firstIndex(of: w)!
             if target <= s { return false }  // the write would be co-before what the read read
             let between = order[(s + 1)..<target]
-            if !between.isEmpty && !between.contains(where: { g.events[$0].thread == e.thread }) { return false }
+            // The exception needs an explicit rmw and an explicit intervening write.
+            let excused = e.category == .explicit && between.contains {
+                g.events[$0].thread == e.thread && g.events[$0].category == .explicit
+            }
+            if !between.isEmpty && !excused { return false }
         }
         return true
     }

@@ -10,62 +10,86 @@
 /// coi or fri pair is always po-ordered on one location (coWW/coWR), so
 /// lmws already relates it and the extra edge changes nothing.
 struct OrderedBefore {
-    private var successors: [[Int32]]
+    /// Generator edges as two parallel arrays (from, to): one allocation
+    /// each, however many events (this is the explorer's hot path).
+    private var from: [Int32] = []
+    private var to: [Int32] = []
+    private let count: Int
 
     init(_ g: ExecutionGraph) {
-        successors = Array(repeating: [], count: g.events.count)
-        for (id, e) in g.events.enumerated() {
-            e.localPredecessors.forEach { successors[$0].append(Int32(id)) }
-            guard e.isRead else { continue }
-            // rfe; and TTD-obs `rf; [Imp & TTD]`, internal too.
-            if case .write(let w) = e.source, g.events[w].thread != e.thread || e.isWalk {
-                successors[w].append(Int32(id))
-            }
-            if e.isWalk {
-                // TLBuncacheable-ca: a walk that faulted is coherence-before
-                // every write after the one it read.
-                if e.faulted, let later = g.fromReads(id) {
-                    for w in later { successors[id].append(Int32(w)) }
+        count = g.events.count
+        from.reserveCapacity(4 * count)
+        to.reserveCapacity(4 * count)
+        g.events.withUnsafeBufferPointer { events in
+            for id in 0..<events.count {
+                events[id].localPredecessors.forEach { add($0, id) }
+                guard events[id].isRead else { continue }
+                if case .write(let w) = events[id].source {
+                    // TTD-obs `[Imp & TTD]; rf` (from a hardware update) and
+                    // `rf; [Imp & TTD]` (into a walk), internal too; rfe.
+                    if events[w].isUpdate || events[w].thread != events[id].thread || events[id].isWalk {
+                        add(w, id)
+                    }
                 }
-                continue
-            }
-            // fre, and Exp-haz-ob through this read's fre targets.
-            if let later = g.fromReads(id) {
-                for w in later where g.events[w].thread != e.thread {
-                    successors[id].append(Int32(w))
-                    for earlier in e.previousLocalReads { successors[earlier].append(Int32(w)) }
+                guard let later = g.fromReads(id) else { continue }
+                if events[id].isWalk {
+                    // TLBuncacheable-ca: a walk that faulted is coherence-before
+                    // every write after the one it read.
+                    if events[id].faulted { for w in later { add(id, w) } }
+                    continue
+                }
+                // fre, and Exp-haz-ob through this read's fre targets;
+                // HU-ca `[Exp & R]; ca; [HU]` holds internally too.
+                for w in later where events[w].thread != events[id].thread || events[w].isUpdate {
+                    add(id, w)
+                    for earlier in events[id].previousLocalReads { add(earlier, w) }
                 }
             }
-        }
-        // coe (consecutive pairs suffice: co is a chain whose internal links
-        // are lmws edges, see above).
-        for order in g.coherence.values where order.count > 1 {
-            for i in 1..<order.count where g.events[order[i - 1]].thread != g.events[order[i]].thread {
-                successors[order[i - 1]].append(Int32(order[i]))
+            // coe (consecutive pairs suffice: co is a chain whose internal
+            // links are lmws edges, see above); `[HU]; ca; [W] | [W]; ca; [HU]`
+            // (TTD-obs) internal too.
+            for order in g.coherence.values where order.count > 1 {
+                for i in 1..<order.count {
+                    let a = order[i - 1], b = order[i]
+                    if events[a].thread != events[b].thread || events[a].isUpdate || events[b].isUpdate { add(a, b) }
+                }
             }
         }
     }
 
     /// Adds one generator edge.
-    mutating func add(_ from: Int, _ to: Int) { successors[from].append(Int32(to)) }
+    mutating func add(_ a: Int, _ b: Int) {
+        from.append(Int32(a))
+        to.append(Int32(b))
+    }
 
-    /// Depth-first search for a cycle (iterative, three colours).
+    /// Depth-first search for a cycle (iterative, three colours) over the
+    /// edges in compressed form.
     func isAcyclic() -> Bool {
-        let n = successors.count
-        var colour = [UInt8](repeating: 0, count: n)  // 0 new, 1 on stack, 2 done
-        var stack: [(node: Int, next: Int)] = []
-        for root in 0..<n where colour[root] == 0 {
+        var start = [Int32](repeating: 0, count: count + 1)
+        for a in from { start[Int(a) + 1] += 1 }
+        for i in 0..<count { start[i + 1] += start[i] }
+        var fill = start
+        var successors = [Int32](repeating: 0, count: from.count)
+        for i in from.indices {
+            let a = Int(from[i])
+            successors[Int(fill[a])] = to[i]
+            fill[a] += 1
+        }
+        var colour = [UInt8](repeating: 0, count: count)  // 0 new, 1 on stack, 2 done
+        var stack: [(node: Int32, next: Int32)] = []
+        for root in 0..<count where colour[root] == 0 {
             colour[root] = 1
-            stack.append((root, 0))
+            stack.append((Int32(root), start[root]))
             while let top = stack.last {
-                let succ = successors[top.node]
-                if top.next < succ.count {
+                let node = Int(top.node)
+                if top.next < start[node + 1] {
                     stack[stack.count - 1].next += 1
-                    let s = Int(succ[top.next])
+                    let s = Int(successors[Int(top.next)])
                     if colour[s] == 1 { return false }
-                    if colour[s] == 0 { colour[s] = 1; stack.append((s, 0)) }
+                    if colour[s] == 0 { colour[s] = 1; stack.append((Int32(s), start[s])) }
                 } else {
-                    colour[top.node] = 2
+                    colour[node] = 2
                     stack.removeLast()
                 }
             }

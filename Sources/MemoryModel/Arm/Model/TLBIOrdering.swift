@@ -79,12 +79,34 @@ enum TLBIOrdering {
         return false
     }
 
+    static func earlierWalksOfSameOffset(_ g: ExecutionGraph, _ walk: Int) -> [Int] {
+        guard let access = g.events[walk].translatedAccess, g.events[access].category == .explicit else { return [] }
+        let offset = g.events[access].location & 0xFFF
+        var result: [Int] = []
+        var e = walk - 1
+        while e >= 0 && g.events[e].thread == g.events[walk].thread {
+            if g.events[e].isWalk, let a = g.events[e].translatedAccess, a < access,
+               g.events[a].category == .explicit, g.events[a].location & 0xFFF == offset {
+                result.append(e)
+            }
+            e -= 1
+        }
+        return result
+    }
+
     static func addEdges(_ ob: inout OrderedBefore, _ g: ExecutionGraph, _ pair: Pair, walkFirst: Bool) {
         let tlbi = g.events[pair.tlbi]
         let walk = g.events[pair.walk]
         if walkFirst {
             var sources = [pair.walk]
-            if walk.thread != tlbi.thread, let access = walk.translatedAccess { sources.append(access) }
+            if walk.thread != tlbi.thread {
+                // `tr-ib^-1; TTD-read-ordered-before & ext`
+                if let access = walk.translatedAccess { sources.append(access) }
+                // `([TTD & R]; tr-ib; same-low-order-bits & po; tr-ib^-1; [TTD & R]);
+                // TTD-read-ordered-before & ext`: earlier walks of the thread
+                // whose accesses have the same low-order address bits.
+                sources += earlierWalksOfSameOffset(g, pair.walk)
+            }
             var e = tlbi.completedAt!
             while e < g.events.count && g.events[e].thread == tlbi.thread {
                 // DSB-ob reaches every later non-walk event; IFB-ob (after the
