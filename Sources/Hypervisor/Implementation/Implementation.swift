@@ -94,23 +94,17 @@ public struct Implementation: SequentialHypervisor {
         registers.values[28] = layout.vmTable
         let interpreter = programs.executor(handler).interpreter
         var thread = ThreadState(
-            registers: registers, systemRegisters: [:], instructionCount: interpreter.program.threads[0].instructions.count)
-        // The interpreter's per-instruction bound (65,535) exists to cut
-        // loops in explorations; a handler's page loop may legitimately run
-        // longer (a range of more pages), so the counts are reset when it
-        // is reached, with an overall limit that still stops a runaway loop.
+            registers: registers, systemRegisters: [:], instructionCount: interpreter.program.threads[0].instructions.count,
+            countsInstructions: false)
+        // A handler's page loop may legitimately run long (a range of many
+        // pages); an overall limit still stops a runaway loop.
         var steps = 0
         let limit = 64 * (config.physicalPages + 4096) * 64
         do {
-            while true {
+            while thread.isRunning {
                 _ = try interpreter.step(&thread, thread: 0, memory: &memory)
                 steps += 1
-                if thread.status == .cut {
-                    precondition(steps < limit, "handler \(handler.rawValue) does not terminate")
-                    for index in thread.executed.indices { thread.executed[index] = 0 }
-                    thread.status = .running
-                }
-                if thread.status != .running { break }
+                precondition(steps < limit, "handler \(handler.rawValue) does not terminate")
             }
         } catch {
             preconditionFailure("handler \(handler.rawValue) failed on the SC machine: \(error)")

@@ -60,8 +60,10 @@ public struct Interpreter: Sendable {
     public func step<Memory: PhysicalMemory>(_ t: inout ThreadState, thread: Int, memory: inout Memory) throws(MachineError) -> Effect {
         let code = program.threads[thread].instructions
         guard t.pc < code.count else { t.status = .finished; return Effect() }
-        if t.executed[t.pc] >= UInt16(clamping: program.instructionBound) { t.status = .cut; return Effect() }
-        t.executed[t.pc] += 1
+        if !t.executed.isEmpty {
+            if t.executed[t.pc] >= UInt16(clamping: program.instructionBound) { t.status = .cut; return Effect() }
+            t.executed[t.pc] += 1
+        }
         var next = t.pc + 1
         var effect = Effect()
         // Registers are read through `t` (not a copy held across the step, which
@@ -73,6 +75,7 @@ public struct Interpreter: Sendable {
         }
         /// Translates or, on a fault, applies the fault handling and returns nil.
         func translate(_ va: UInt64, _ kind: Translation.AccessKind) -> UInt64? {
+            if case .none = program.translation { return va }
             let result = translateUpdating(va, kind, thread: thread, context: t.context, memory: &memory)
             switch result {
             case .physical(let pa): return pa
