@@ -17,7 +17,7 @@ public struct Implementation: SequentialHypervisor {
     public var variant: Variant { programs.variant }
     public let layout: Layout
     /// Simulated physical memory: machine pages and the hypervisor's carve-out.
-    public internal(set) var memory: FlatMemory
+    public internal(set) var memory: PagedMemory
     let programs: HandlerPrograms
     let checks: ArgumentChecks
     let memoryPages: UInt64
@@ -31,7 +31,7 @@ public struct Implementation: SequentialHypervisor {
         checks = ArgumentChecks(config: config)
         memoryPages = UInt64(config.physicalPages)
         addressSpacePages = config.addressSpacePages
-        memory = FlatMemory(Implementation.bootMemory(config: config, layout: layout))
+        memory = PagedMemory(Implementation.bootMemory(config: config, layout: layout))
     }
 
     /// Memory as the hypervisor leaves it at the end of boot: boot
@@ -77,7 +77,7 @@ public struct Implementation: SequentialHypervisor {
 
     // MARK: Running handlers
 
-    func word(_ address: UInt64) -> UInt64 { memory.words[address] ?? 0 }
+    func word(_ address: UInt64) -> UInt64 { memory.word(address) }
 
     /// Runs `handler` with arguments X0-X4, this CPU, and the argument-check
     /// results X7/X8 (errnos, or flags); returns X0 and X1.
