@@ -6,6 +6,7 @@ extension Explorer {
               noReturn: Bool = false,
               _ then: (ThreadRun, ExecutionGraph, Int, UInt64, Taint) throws(MachineError) -> Void) throws(MachineError) {
         let loc = spec.location
+        try checkSingleSize(loc, width)
         var event = Event(direction: .read, thread: t, instruction: r.pc, location: loc, width: width, value: 0)
         event.acquire = spec.acquire
         event.acquirePC = spec.acquirePC
@@ -57,6 +58,7 @@ extension Explorer {
                _ g: ExecutionGraph,
                _ then: (ThreadRun, ExecutionGraph) throws(MachineError) -> Void) throws(MachineError) {
         let loc = spec.location
+        try checkSingleSize(loc, width)
         var event = Event(direction: .write, thread: t, instruction: r.pc, location: loc, width: width,
                           value: value & width.mask)
         event.release = spec.release
@@ -105,6 +107,7 @@ extension Explorer {
               _ r: ThreadRun, _ g: ExecutionGraph,
               _ then: (ThreadRun, ExecutionGraph, Int, UInt64) throws(MachineError) -> Void) throws(MachineError) {
         let loc = walkRead.address & ~7
+        try checkSingleSize(loc, .doubleword)
         var spec = LocalOrder.Access(direction: .read, location: loc, address: addressTaint)
         spec.category = .walk
         var event = Event(direction: .read, thread: t, instruction: r.pc, location: loc, width: .doubleword, value: 0)
