@@ -60,6 +60,11 @@ let package = Package(
             dependencies: ["Hypervisor"],
             path: "bench/SpecBench"
         ),
+        .executableTarget(
+            name: "impl-bench",
+            dependencies: ["Hypervisor"],
+            path: "bench/ImplBench"
+        ),
 
         // The memory machines: the program IR both litmus tests and hypervisor
         // handlers compile to, and the SC and Armv8-A (relaxed MMU) machines.
@@ -74,12 +79,17 @@ let package = Package(
         .executableTarget(
             name: "hvdiff",
             dependencies: [
-                "Trace", "Litmus", "MemoryModel",
+                "Trace", "Litmus", "MemoryModel", "Hypervisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // Benchmarks (see bench/RESULTS.md).
+        .executableTarget(
+            name: "litmus-bench",
+            dependencies: ["Litmus", "MemoryModel"],
+            path: "bench/LitmusBench"
+        ),
         .executableTarget(
             name: "trace-bench",
             dependencies: ["Trace", "Recorder"],
@@ -97,7 +107,9 @@ let package = Package(
         ),
         .testTarget(
             name: "LitmusTests",
-            dependencies: ["Litmus", "MemoryModel"]
+            dependencies: ["Litmus", "MemoryModel"],
+            // Read through #filePath: the ledger of open conformance work.
+            exclude: ["KnownDeviations.tsv"]
         ),
         .testTarget(
             name: "hvdiffTests",

@@ -19,6 +19,9 @@ public struct AddressLayout: Hashable, Sendable {
     public var tableBases: [String: UInt64] = [:]
     /// Intermediate physical addresses (isla `intermediate` names).
     public var intermediateAddresses: [String: UInt64] = [:]
+    /// Whether stage 2 is on: then a page descriptor made for a physical
+    /// address (`mkdesc3(oa=pa1)`) is a stage-2 descriptor.
+    public var stage2 = false
 
     public init() {}
 
@@ -72,6 +75,19 @@ public struct AddressLayout: Hashable, Sendable {
             return base | (tag & 0xFFFF) << 48
         case .pageNumber(let v):
             return try resolve(v) >> 12
+        case .shiftRight(let v, let n):
+            let amount = try resolve(n)
+            return amount >= 64 ? 0 : try resolve(v) >> amount
+        case .asid(let n):
+            return (n & 0xFFFF) << 48
+        case .makeDescriptor(_, let output, let isTable, let readOnly):
+            let address = try resolve(output)
+            if isTable { return IslaDescriptors.table(address) }
+            if stage2, case .virtualAddress(let n) = output, physicalAddresses[n] != nil, virtualAddresses[n] == nil,
+               intermediateAddresses[n] == nil {
+                return IslaDescriptors.stage2Page(address)
+            }
+            return IslaDescriptors.stage1Page(address, readOnly: readOnly)
         }
     }
 

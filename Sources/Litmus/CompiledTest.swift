@@ -20,7 +20,17 @@ extension LitmusTest {
     public func compile() throws(LitmusError) -> CompiledTest {
         switch memory {
         case .physical, .herdVMSA: return try HerdCompiler.compile(self)
+        case .isla(let setup): return try IslaCompiler.compile(self, setup)
         }
+    }
+
+    /// Exception handlers need exception entry, ELR and ERET, which the
+    /// program IR does not have: such a test cannot be compiled.
+    func rejectHandlers() throws(LitmusError) {
+        guard let h = handlers.first else { return }
+        let line = h.lines.first(where: { !$0.text.trimmed.isEmpty })?.location.line ?? codeLine
+        throw error("exception handler \(h.name) is not supported: the program IR has no exception entry, ELR or ERET",
+                    line: line)
     }
 
     func error(_ message: String, line: Int) -> LitmusError {

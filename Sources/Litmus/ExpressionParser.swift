@@ -202,6 +202,34 @@ struct ExpressionParser {
             result = .physicalAddress(try stream.word("variable"))
         case "page":
             result = .pageNumber(try value())
+        case "bvlshr":
+            let v = try value()
+            try stream.expect(",")
+            result = .shiftRight(v, by: try value())
+        case "asid":
+            let v = try stream.word("ASID")
+            guard let n = ExpressionParser.integer(v) else { throw stream.error("'\(v)' is not an ASID") }
+            result = .asid(n)
+        case "mkdesc1", "mkdesc2", "mkdesc3":
+            let level = Int(f.dropFirst(6))!
+            var output: Value? = nil
+            var isTable = false
+            var readOnly = false
+            repeat {
+                let key = try stream.word("mkdesc field").lowercased()
+                try stream.expect("=")
+                switch key {
+                case "oa": output = try value()
+                case "table": output = try value(); isTable = true
+                case "ap":
+                    let v = try stream.word("AP bits")
+                    guard let n = ExpressionParser.integer(v) else { throw stream.error("'\(v)' is not AP bits") }
+                    readOnly = n & 0b10 != 0
+                default: throw stream.error("unknown mkdesc field '\(key)'")
+                }
+            } while stream.accept(",")
+            guard let o = output else { throw stream.error("mkdesc needs oa= or table=") }
+            result = .makeDescriptor(level: level, output: o, isTable: isTable, readOnly: readOnly)
         case "extz", "exts":
             let v = try value()
             try stream.expect(",")

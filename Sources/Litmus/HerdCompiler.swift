@@ -16,10 +16,7 @@ enum HerdCompiler {
     static let tableBase: UInt64 = 0x80_0000
 
     static func compile(_ test: LitmusTest) throws(LitmusError) -> CompiledTest {
-        if let n = test.handlers.keys.sorted().first {
-            throw test.error("fault handler P\(n).F is not supported: the program IR has no exception entry or ERET",
-                             line: test.codeLine)
-        }
+        try test.rejectHandlers()
         var collector = NameCollector()
         collector.add(test)
         let vmsa: Bool
@@ -75,7 +72,8 @@ enum HerdCompiler {
             initialRegisters: registers,
             initialMemory: memory.words,
             translation: vmsa ? .singleLevel(descriptorAddress: descriptorAddress) : .none,
-            faultHandling: test.faultHandling)
+            faultHandling: test.faultHandling,
+            hardwareUpdates: test.hardwareUpdates)
         return CompiledTest(test: test, program: program, layout: layout)
     }
 

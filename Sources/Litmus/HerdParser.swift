@@ -31,10 +31,14 @@ public enum HerdParser {
 
         // Metadata up to the init block.
         var variants: [String] = []
+        var tthm: (String, Int)? = nil
         while i < lines.count, !lines[i].contains("{") {
             let line = lines[i].trimmed
-            if let eq = line.firstIndex(of: "="), line[..<eq].trimmed.lowercased() == "variant" {
-                variants += line[line.index(after: eq)...].split(separator: ",").map { $0.trimmed.lowercased() }
+            if let eq = line.firstIndex(of: "=") {
+                let key = line[..<eq].trimmed.lowercased()
+                let value = line[line.index(after: eq)...].trimmed
+                if key == "variant" { variants += value.split(separator: ",").map { $0.trimmed.lowercased() } }
+                if key == "tthm" { tthm = (value, i) }
             }
             i += 1
         }
@@ -107,7 +111,7 @@ public enum HerdParser {
             if line.isEmpty { i += 1; continue }
             if isSectionKeyword(line) { break }
             guard line.hasSuffix(";") else {
-                throw LitmusError("code row does not end with ';'", at: at(i))
+                throw LitmusError("expected a code row ending with ';' or the final condition (exists, ~exists, forall)", at: at(i))
             }
             let row = line.dropLast().split(separator: "|", omittingEmptySubsequences: false)
             guard row.count <= columns.count else {
@@ -121,9 +125,13 @@ public enum HerdParser {
 
         // Assembly, with symbolic registers allocated per thread.
         var threads: [ThreadCode] = []
-        var handlers: [Int: ThreadCode] = [:]
+        var handlers: [HandlerSource] = []
         var initialState = state.assignments
         for (c, column) in columns.enumerated() {
+            if case .handler(let n) = column {
+                handlers.append(HandlerSource(name: "P\(n).F", lines: cells[c]))
+                continue
+            }
             let allocation = SymbolicRegisters.allocate(in: cells[c])
             let code: ThreadCode
             do { code = try Assembler(symbolicRegisters: allocation).assemble(cells[c]) }
@@ -138,7 +146,7 @@ public enum HerdParser {
                     }
                     initialState.append(InitialAssignment(.register(thread: n, .x(register)), v, line: cells[c].first?.location.line ?? 1))
                 }
-            case .handler(let n): handlers[n] = code
+            case .handler: break
             }
         }
 
@@ -182,10 +190,37 @@ public enum HerdParser {
             name: name, file: file, threads: threads, handlers: handlers, initialState: initialState,
             observed: observed, condition: FinalCondition(quantifier, predicate), variants: variants,
             memory: .physical, types: state.types)
+        if let (value, line) = tthm {
+            test.hardwareUpdates = try hardwareUpdates(value, threads: threads.count, at: at(line))
+        }
         test.codeLine = codeLine
         test.conditionLine = conditionLine
         if test.usesVirtualMemory { test.memory = .herdVMSA }
         return test
+    }
+
+    /// `TTHM=HA HD` (every thread) or `TTHM=P0:HA P1:HD` (per thread).
+    static func hardwareUpdates(_ value: String, threads: Int, at location: SourceLocation) throws(LitmusError) -> [HardwareUpdates] {
+        var result = Array(repeating: HardwareUpdates(), count: threads)
+        for item in value.split(whereSeparator: \.isWhitespace) {
+            var targets = Array(0..<threads)
+            var flag = Substring(item)
+            if let colon = item.firstIndex(of: ":") {
+                guard item.first == "P", let t = Int(item[item.index(after: item.startIndex)..<colon]), t < threads else {
+                    throw LitmusError("bad TTHM entry '\(item)'", at: location)
+                }
+                targets = [t]
+                flag = item[item.index(after: colon)...]
+            }
+            for t in targets {
+                switch flag {
+                case "HA": result[t].accessFlag = true
+                case "HD": result[t].dirtyState = true
+                default: throw LitmusError("bad TTHM entry '\(item)' (HA or HD)", at: location)
+                }
+            }
+        }
+        return result
     }
 
     enum Column: Equatable { case thread(Int), handler(Int) }

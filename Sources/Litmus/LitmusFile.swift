@@ -4,7 +4,7 @@ import MemoryModel
 public enum LitmusFile {
     public static func parse(_ text: String, file: String) throws(LitmusError) -> LitmusTest {
         if file.hasSuffix(".toml") {
-            throw LitmusError("isla format not yet read", at: .init(file: file, line: 1))
+            return try IslaParser.parse(text, file: file)
         }
         return try HerdParser.parse(text, file: file)
     }

@@ -18,6 +18,19 @@ public struct LitmusResult: Sendable {
     public var boundReached: Bool
     public var seconds: Double
 
+    public init(file: String, name: String, condition: FinalCondition, states: [String], positive: Int,
+                negative: Int, executions: Int, boundReached: Bool, seconds: Double) {
+        self.file = file
+        self.name = name
+        self.condition = condition
+        self.states = states
+        self.positive = positive
+        self.negative = negative
+        self.executions = executions
+        self.boundReached = boundReached
+        self.seconds = seconds
+    }
+
     /// Whether the predicate is reachable, whatever the quantifier.
     public var allowed: Bool { positive > 0 }
 
@@ -47,14 +60,20 @@ public struct LitmusFailure: Error, Sendable {
 /// Runs litmus tests on a memory machine.
 public struct LitmusRunner: Sendable {
     public var machine: any MemoryMachine
+    /// herd `-variant` flags applied to every test (see `LitmusTest.apply`).
+    public var variants: [String]
 
-    public init(machine: any MemoryMachine) { self.machine = machine }
+    public init(machine: any MemoryMachine, variants: [String] = []) {
+        self.machine = machine
+        self.variants = variants
+    }
 
     /// Parses, compiles and runs the test in `text`.
-    public func run(text: String, file: String) -> Result<LitmusResult, LitmusFailure> {
-        let test: LitmusTest
+    public func run(text: String, file: String, variants extra: [String] = []) -> Result<LitmusResult, LitmusFailure> {
+        var test: LitmusTest
         do { test = try LitmusFile.parse(text, file: file) }
         catch { return .failure(LitmusFailure(file: file, name: nil, message: error.description)) }
+        test.apply(variants: variants + extra)
         return run(test)
     }
 

@@ -10,8 +10,10 @@ public struct LitmusTest: Sendable {
     /// The file it was read from (as given to the parser).
     public var file: String
     public var threads: [ThreadCode]
-    /// herd fault-handler columns (`P1.F`), by thread.
-    public var handlers: [Int: ThreadCode]
+    /// Exception-handler code (herd `P1.F` columns, isla `[section.*]`), kept
+    /// as source: the program IR has no exception entry, so a test with a
+    /// handler parses but does not compile.
+    public var handlers: [HandlerSource]
     /// Initial registers and memory, symbolic (names not yet addresses).
     public var initialState: [InitialAssignment]
     /// Locations herd lists under `locations [...]`: shown, not tested.
@@ -21,6 +23,9 @@ public struct LitmusTest: Sendable {
     public var variants: [String]
     /// How addresses are translated when the test runs.
     public var memory: MemorySetup
+    /// herd's `TTHM=HA HD` / `TTHM=P0:HA`: hardware access-flag and dirty-state
+    /// updates, per thread.
+    public var hardwareUpdates: [HardwareUpdates] = []
     /// Line of the code section's first row (herd) or code block (isla).
     public var codeLine: Int = 1
     /// Line of the final condition.
@@ -28,7 +33,7 @@ public struct LitmusTest: Sendable {
     /// Declared C types of locations (`int x`, `uint64_t 0:X0`): their widths.
     public var types: [Location: TypeWidth]
 
-    public init(name: String, file: String, threads: [ThreadCode], handlers: [Int: ThreadCode] = [:], initialState: [InitialAssignment],
+    public init(name: String, file: String, threads: [ThreadCode], handlers: [HandlerSource] = [], initialState: [InitialAssignment],
                 observed: [Observed], condition: FinalCondition, variants: [String],
                 memory: MemorySetup, types: [Location: TypeWidth]) {
         self.name = name
@@ -44,6 +49,17 @@ public struct LitmusTest: Sendable {
     }
 }
 
+/// The source of an exception handler, unassembled.
+public struct HandlerSource: Hashable, Sendable {
+    /// `P1.F` or the isla section name.
+    public var name: String
+    public var lines: [SourceLine]
+    public init(name: String, lines: [SourceLine]) {
+        self.name = name
+        self.lines = lines
+    }
+}
+
 /// How a test's addresses are translated.
 public enum MemorySetup: Sendable {
     /// Plain herd tests: addresses are physical.
@@ -51,6 +67,9 @@ public enum MemorySetup: Sendable {
     /// herd `-variant vmsa`: one descriptor per virtual page (PTE(x)),
     /// mapping x to PA(x) unless the test says otherwise.
     case herdVMSA
+    /// isla: page tables described by `page_table_setup`, built as real
+    /// multi-level tables in memory.
+    case isla(PageTableSetup)
 }
 
 /// Width, in bytes, of a declared location (C type in the test's init block).
@@ -120,6 +139,12 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
     case translationTableBase(table: String, tag: UInt64, isVMID: Bool)
     /// isla `page(x)`: the page number (address >> 12).
     case pageNumber(Value)
+    /// isla `bvlshr(v, n)`: logical shift right.
+    case shiftRight(Value, by: Value)
+    /// isla `asid(n)`: the ASID field of a TLBI operand (bits 63:48).
+    case asid(UInt64)
+    /// isla `mkdesc3(oa=pa1, AP=0b11)` (a page) and `mkdesc2(table=...)` (a table).
+    case makeDescriptor(level: Int, output: Value, isTable: Bool, readOnly: Bool)
 
     public var description: String {
         switch self {
@@ -135,6 +160,10 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
         case .translationTableBase(let table, let tag, let isVMID):
             return "ttbr(\(isVMID ? "vmid" : "asid")=\(tag), base=\(table))"
         case .pageNumber(let v): return "page(\(v))"
+        case .shiftRight(let v, let n): return "bvlshr(\(v), \(n))"
+        case .asid(let n): return "asid(\(n))"
+        case .makeDescriptor(let level, let output, let isTable, let readOnly):
+            return "mkdesc\(level)(\(isTable ? "table" : "oa")=\(output)\(readOnly ? ", AP=0b11" : ""))"
         }
     }
 }
@@ -156,14 +185,17 @@ public struct DescriptorLiteral: Hashable, Sendable, CustomStringConvertible {
 
     public static let executeNever: UInt64 = 1 << 54
 
+    /// Every field, so that a literal left with only defaults still reads as
+    /// what it means (`(valid:1, af:1, db:1, dbm:0, el0:1)`).
     public var description: String {
         var fields: [String] = []
         if let oa = outputAddress { fields.append("oa:\(oa)") }
-        if !valid { fields.append("valid:0") }
-        if !accessFlag { fields.append("af:0") }
-        if !dirty { fields.append("db:0") }
-        if dirtyBitModifier { fields.append("dbm:1") }
-        if !el0 { fields.append("el0:0") }
+        func bit(_ b: Bool) -> Int { b ? 1 : 0 }
+        fields.append("valid:\(bit(valid))")
+        fields.append("af:\(bit(accessFlag))")
+        fields.append("db:\(bit(dirty))")
+        fields.append("dbm:\(bit(dirtyBitModifier))")
+        fields.append("el0:\(bit(el0))")
         if !executable { fields.append("x:0") }
         return "(" + fields.joined(separator: ", ") + ")"
     }
@@ -208,11 +240,27 @@ public indirect enum Predicate: Hashable, Sendable, CustomStringConvertible {
         case .fault(let t, let label, let variable, let kind):
             var args = ["P\(t)" + (label.map { ":\($0)" } ?? "")]
             if let v = variable { args.append(v) }
-            if let k = kind { args.append("MMU:\(k.rawValue)") }
+            if let k = kind { args.append("MMU:" + Predicate.herdName(k)) }
             return "fault(" + args.joined(separator: ",") + ")"
         case .not(let p): return "~\(p.parenthesised)"
-        case .and(let a, let b): return "\(a.parenthesised) /\\ \(b.parenthesised)"
-        case .or(let a, let b): return "\(a.parenthesised) \\/ \(b.parenthesised)"
+        case .and(let a, let b):
+            // Left-nested chains of the same connective print flat, as herd writes them.
+            let left: String
+            if case .and = a { left = a.description } else { left = a.parenthesised }
+            return "\(left) /\\ \(b.parenthesised)"
+        case .or(let a, let b):
+            let left: String
+            if case .or = a { left = a.description } else { left = a.parenthesised }
+            return "\(left) \\/ \(b.parenthesised)"
+        }
+    }
+
+    /// herd's spelling of a fault kind (`MMU:Translation`).
+    static func herdName(_ k: FaultKind) -> String {
+        switch k {
+        case .translation, .stage2Translation: return "Translation"
+        case .permission, .stage2Permission: return "Permission"
+        case .accessFlag: return "AccessFlag"
         }
     }
 

@@ -17,6 +17,9 @@ struct NameCollector {
         case .entryAddress(let n, _, _), .tableDescriptor(let n, _, _): add(n)
         case .descriptor(let d): if let oa = d.outputAddress { add(oa) }
         case .pageNumber(let v): add(v)
+        case .shiftRight(let v, let n): add(v); add(n)
+        case .asid: break
+        case .makeDescriptor(_, let output, _, _): add(output)
         }
     }
 
@@ -51,6 +54,8 @@ struct NameCollector {
 /// little-endian, as the machines store memory.
 struct MemoryImage {
     private(set) var words: [UInt64: UInt64] = [:]
+
+    func read(_ address: UInt64) -> UInt64? { words[address & ~7] }
 
     mutating func declare(_ address: UInt64) {
         if words[address & ~7] == nil { words[address & ~7] = 0 }

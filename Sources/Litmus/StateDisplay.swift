@@ -21,18 +21,38 @@ extension CompiledTest {
     }
 
     /// One final state as herd prints it: `0:X0=1; [x]=2; ~fault(P0:L0,x);`.
-    func show(_ state: FinalState) throws(LitmusError) -> String {
+    public func show(_ state: FinalState) throws(LitmusError) -> String {
         var parts: [String] = []
         for item in shownItems {
             switch item {
             case .location(let l):
                 let v = try value(of: l, in: state)
-                let text = v > 0xFFFF ? "0x" + String(v, radix: 16) : String(v)
+                var text = v > 0xFFFF ? "0x" + String(v, radix: 16) : String(v)
+                if case .memory(.entryAddress, _) = l, let d = layout.describeDescriptor(v) { text = d }
                 parts.append("\(l)=\(text);")
             case .fault(let p):
                 parts.append((try holds(p, in: state) ? "" : "~") + "\(p);")
             }
         }
         return parts.joined(separator: " ")
+    }
+}
+
+extension AddressLayout {
+    /// A descriptor word as herd writes it, `(oa:PA(x), valid:0, ...)`, when its
+    /// output address is a named physical page; nil otherwise.
+    func describeDescriptor(_ d: UInt64) -> String? {
+        let oa = Descriptor.outputAddress(d)
+        guard let name = physicalAddresses.first(where: { $0.value == oa })?.key else { return nil }
+        var literal = DescriptorLiteral(outputAddress: .physicalAddress(name))
+        literal.valid = Descriptor.isValid(d)
+        literal.accessFlag = d & Descriptor.accessFlag != 0
+        literal.dirty = d & Descriptor.readOnly == 0
+        literal.dirtyBitModifier = d & Descriptor.dirtyBitModifier != 0
+        literal.el0 = d & Descriptor.el0 != 0
+        literal.executable = d & DescriptorLiteral.executeNever == 0
+        // Only when the word is exactly what the literal encodes (no stray bits).
+        guard (try? resolve(.descriptor(literal))) == d else { return nil }
+        return literal.description
     }
 }

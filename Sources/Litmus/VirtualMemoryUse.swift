@@ -1,6 +1,14 @@
 import MemoryModel
 
 extension LitmusTest {
+    /// Applies herd `-variant` flags given from outside the file (the command
+    /// line, or the index the verdict was computed with): `vmsa`/`kvm` turn
+    /// virtual memory on for a herd test that does not say so itself.
+    public mutating func apply(variants extra: [String]) {
+        for v in extra.map({ $0.lowercased() }) where !variants.contains(v) { variants.append(v) }
+        if case .physical = memory, usesVirtualMemory { memory = .herdVMSA }
+    }
+
     /// Whether the test needs herd's `-variant vmsa`: it says so (`Variant=vmsa`
     /// or `kvm`), or it names page-table entries, physical addresses,
     /// descriptors or faults, or invalidates TLBs. herd's catalogue runs such
@@ -25,7 +33,8 @@ extension Value {
     var isVirtualMemory: Bool {
         switch self {
         case .physicalAddress, .entryAddress, .descriptor, .tableDescriptor: return true
-        case .pageNumber(let v): return v.isVirtualMemory
+        case .pageNumber(let v), .shiftRight(let v, _): return v.isVirtualMemory
+        case .makeDescriptor: return true
         default: return false
         }
     }

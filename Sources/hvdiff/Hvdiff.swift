@@ -13,7 +13,7 @@ struct Hvdiff: ParsableCommand {
             Traces are .hvtrace (binary: protobuf records, zstd compressed) or .hvt (text, one \
             event per line). Exit status: 0 on success, 2 on bad input or usage.
             """,
-        subcommands: [ConvertCommand.self, ShowCommand.self, StatsCommand.self, LitmusCommand.self]
+        subcommands: [ConvertCommand.self, ShowCommand.self, StatsCommand.self, LitmusCommand.self, VariantsCommand.self]
     )
 }
 

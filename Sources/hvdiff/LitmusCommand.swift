@@ -24,6 +24,9 @@ struct LitmusCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per test instead of herd-style text.")
     var json = false
 
+    @Option(help: "herd -variant flags for every test, comma-separated (vmsa, fatal, skip, handled).")
+    var variant = ""
+
     func validate() throws {
         if MachineCatalog.machine(named: model) == nil {
             throw ValidationError("unknown model '\(model)' (known: \(MachineCatalog.names.joined(separator: ", ")))")
@@ -32,7 +35,8 @@ struct LitmusCommand: ParsableCommand {
 
     func run() throws {
         guard let machine = MachineCatalog.machine(named: model) else { throw ExitCode(2) }
-        let runner = LitmusRunner(machine: machine)
+        let runner = LitmusRunner(machine: machine,
+                                  variants: variant.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
         let output = FileHandleOutput.standardOutput()
         defer { output.flush() }
         var errors = 0

@@ -66,6 +66,20 @@ final class ImplementationEquivalenceTests: XCTestCase {
         }
     }
 
+    /// The abstract states compared after every single event.
+    func testEveryEventLeavesSpecsAbstractState() throws {
+        for config in Self.configs {
+            try runSideBySide(config, seed: 7, mix: .adversarial, steps: 300, stateEvery: 1)
+        }
+    }
+
+    func testBadConfigurationsAreRefusedLikeSpecs() {
+        let bad = MachineConfig(cpus: 1, physicalPages: 64, pageTableLevels: 5)
+        XCTAssertThrowsError(try Implementation(config: bad)) { error in
+            XCTAssertEqual(error as? ConfigError, .outOfRange(field: "page_table_levels", value: 5, allowed: "2...4"))
+        }
+    }
+
     func testAdversarialWorkloadsMatchSpec() throws {
         for config in Self.configs {
             for seed: UInt64 in [3, 0xC0FFEE] {

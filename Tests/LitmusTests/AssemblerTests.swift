@@ -54,16 +54,21 @@ final class AssemblerTests: XCTestCase {
             STADD W10, [X3]
             STSETL W10,[X3]
             LDSMAXH W1,W2,[X3]
+            CASA WZR,W2,[X3]
+            LDADDA W1,XZR,[X3]
             """), [
             .compareAndSwap(compare: .w(0), new: .w(2), a, width: .word, acquire: false, release: false),
             .compareAndSwap(compare: .x(0), new: .x(2), a, width: .doubleword, acquire: true, release: true),
             .compareAndSwap(compare: .w(0), new: .w(2), a, width: .byte, acquire: false, release: true),
-            .swap(source: .w(4), destination: .wzr, a, width: .word, acquire: true, release: false),
+            // A zero-register destination drops the acquire (Arm ARM, SWPA).
+            .swap(source: .w(4), destination: .wzr, a, width: .word, acquire: false, release: false),
             .atomic(.add, source: .w(10), destination: .w(4), a, width: .word, acquire: false, release: false),
             .atomic(.clear, source: .x(9), destination: .x(6), a, width: .doubleword, acquire: true, release: true),
             .atomic(.add, source: .w(10), destination: nil, a, width: .word, acquire: false, release: false),
             .atomic(.set, source: .w(10), destination: nil, a, width: .word, acquire: false, release: true),
             .atomic(.signedMax, source: .w(1), destination: .w(2), a, width: .halfword, acquire: false, release: false),
+            .compareAndSwap(compare: .wzr, new: .w(2), a, width: .word, acquire: false, release: false),
+            .atomic(.add, source: .w(1), destination: .xzr, a, width: .word, acquire: false, release: false),
         ])
     }
 
@@ -140,6 +145,26 @@ final class AssemblerTests: XCTestCase {
             .conditionalSet(destination: .w(3), .ne),
             .nop,
         ])
+    }
+
+    func testAliasesLowerToTheirDefinitions() throws {
+        XCTAssertEqual(try assemble("MVN W1,W2\nNEG X3,X4\nTST W5,#1\nLDURB W0,[X1,#-1]\nSTUR X0,[X1]"), [
+            .arithmetic(.exclusiveOr, destination: .w(1), .w(2), .immediate(0xFFFF_FFFF), setsFlags: false),
+            .arithmetic(.subtract, destination: .x(3), .xzr, .reg(.x(4)), setsFlags: false),
+            .arithmetic(.and, destination: .wzr, .w(5), .immediate(1), setsFlags: true),
+            .load(.w(0), Address(base: .x(1), offset: .immediate(~0)), width: .byte, ordering: .plain, exclusive: false),
+            .store(.x(0), Address(base: .x(1)), width: .doubleword, release: false, exclusiveStatus: nil),
+        ])
+    }
+
+    func testBitClearIsBuiltInItsDestination() throws {
+        XCTAssertEqual(try assemble("BIC X3,X2,X1,LSL 10\nBIC W0,W1,#1"), [
+            .arithmetic(.shiftLeft, destination: .x(3), .x(1), .immediate(10), setsFlags: false),
+            .arithmetic(.exclusiveOr, destination: .x(3), .x(3), .immediate(~0), setsFlags: false),
+            .arithmetic(.and, destination: .x(3), .x(2), .reg(.x(3)), setsFlags: false),
+            .arithmetic(.and, destination: .w(0), .w(1), .immediate(0xFFFF_FFFE), setsFlags: false),
+        ])
+        XCTAssertThrowsError(try assemble("BIC X2,X2,X1"))
     }
 
     func testLabelsResolveToInstructionIndices() throws {

@@ -138,6 +138,39 @@ final class SCMachineTests: XCTestCase {
         XCTAssertEqual(try memory.read(x, .doubleword), 15)
     }
 
+    /// FEAT_HAFDBS on SC: with HA a walk that finds AF = 0 sets it and the
+    /// access goes on; with HD a write through a read-only, DBM descriptor
+    /// makes it writable; without them, or when the access faults anyway,
+    /// the descriptor is untouched and the fault taken.
+    func testHardwareUpdatesReplaceAccessFlagAndDirtyFaults() throws {
+        let pte: UInt64 = 0x9000, phys: UInt64 = 0x5_0000
+        let store = ThreadCode(instructions: [
+            .store(.x(3), Address(base: .x(1)), width: .doubleword, release: false, exclusiveStatus: nil),
+        ])
+        let old = Descriptor.herd(outputAddress: phys, af: false, db: false, dbm: true)
+        func run(_ updates: HardwareUpdates, descriptor: UInt64 = old) throws -> FinalState {
+            let program = ConcurrentProgram(
+                threads: [store], initialRegisters: [registers([1: x, 3: 9])],
+                initialMemory: [pte: descriptor],
+                translation: .singleLevel(descriptorAddress: [x: pte]), hardwareUpdates: [updates])
+            let states = try SCMachine().explore(program).finalStates
+            XCTAssertEqual(states.count, 1)
+            return states[0]
+        }
+        let both = try run(HardwareUpdates(accessFlag: true, dirtyState: true))
+        XCTAssertEqual(both.faults, [])
+        XCTAssertEqual(both.memory[phys], 9)
+        XCTAssertEqual(both.memory[pte], (old | Descriptor.accessFlag) & ~Descriptor.readOnly)
+
+        let accessFlagOnly = try run(HardwareUpdates(accessFlag: true))
+        XCTAssertEqual(accessFlagOnly.faults.map(\.kind), [.permission])
+        XCTAssertEqual(accessFlagOnly.memory[pte], old, "an access that faults anyway updates nothing")
+
+        let none = try run(HardwareUpdates())
+        XCTAssertEqual(none.faults.map(\.kind), [.accessFlag])
+        XCTAssertEqual(none.memory[pte], old)
+    }
+
     func testAccessCrossingAWordIsAnErrorNotACrash() {
         var memory = FlatMemory()
         XCTAssertThrowsError(try memory.write(0x1006, .word, 1))

@@ -41,7 +41,8 @@ final class HandlerPrograms: Sendable {
         self.accesses = accesses
     }
 
-    func executor(_ handler: Handler) -> SequentialExecutor {
-        handlers[Handler.allCases.firstIndex(of: handler)!]
-    }
+    static let positions: [Handler: Int] = Dictionary(
+        uniqueKeysWithValues: Handler.allCases.enumerated().map { ($1, $0) })
+
+    func executor(_ handler: Handler) -> SequentialExecutor { handlers[Self.positions[handler]!] }
 }

@@ -10,15 +10,33 @@ extension Implementation {
             return guestAccess(cpu: cpu, ref, access)
         case .hostAccess(let access):
             return hostAccess(cpu: cpu, access)
+        default:
+            break
+        }
+        switch dispatch(event, cpu: cpu) {
+        case .done(let outcome):
+            return outcome
+        case .call(let call):
+            return call.outcome(run(call.handler, call.arguments, cpu: cpu, x7: call.x7, x8: call.x8))
+        }
+    }
+
+    /// What the trap path does with a non-access event on `cpu` (in range):
+    /// answer at once (an argument check failed, the event is invalid), or
+    /// call a handler.
+    func dispatch(_ event: MachineEvent, cpu: Int) -> Dispatched {
+        switch event {
+        case .guestAccess, .hostAccess:
+            preconditionFailure("accesses are not dispatched to a handler")
         case .hostShareHyp(let pfn):
             if let error = checks.hostPage(pfn) { return .hypercall(.failure(error)) }
-            return Self.hypercall(run(.hostShareHyp, [Self.page(pfn)], cpu: cpu))
+            return (Self.call(.hostShareHyp, [Self.page(pfn)], cpu: cpu))
         case .hostUnshareHyp(let pfn):
             if let error = checks.hostPage(pfn) { return .hypercall(.failure(error)) }
-            return Self.hypercall(run(.hostUnshareHyp, [Self.page(pfn)], cpu: cpu))
+            return (Self.call(.hostUnshareHyp, [Self.page(pfn)], cpu: cpu))
         case .hostDonateHyp(let pfn, let count):
             if let error = checks.donation(pfn, count) { return .hypercall(.failure(error)) }
-            return Self.hypercall(run(.hostDonateHyp, [pfn, count], cpu: cpu))
+            return (Self.call(.hostDonateHyp, [pfn, count], cpu: cpu))
         case .hypDonateHost(let pfn, let count):
             guard checks.pfnRangeIsValid(pfn, count) else { return .hypercall(.failure(.einval)) }
             // Pages beyond memory read as NOPAGE for the hypervisor: -EPERM.
@@ -27,22 +45,22 @@ extension Implementation {
             if count == 0, let error = checks.rangeAllowedMemory(start: phys, end: phys) {
                 return .hypercall(.failure(error))
             }
-            return Self.hypercall(run(.hypDonateHost, [pfn, count], cpu: cpu))
+            return (Self.call(.hypDonateHost, [pfn, count], cpu: cpu))
         case .hostShareFFA(let pfn, let count):
             if let error = checks.donation(pfn, count) { return .hypercall(.failure(error)) }
-            return Self.hypercall(run(.hostShareFFA, [pfn, count], cpu: cpu))
+            return (Self.call(.hostShareFFA, [pfn, count], cpu: cpu))
         case .hostUnshareFFA(let pfn, let count):
             if let error = checks.donation(pfn, count) { return .hypercall(.failure(error)) }
-            return Self.hypercall(run(.hostUnshareFFA, [pfn, count], cpu: cpu))
+            return (Self.call(.hostUnshareFFA, [pfn, count], cpu: cpu))
         case .hypPinSharedMem(let pfn):
             if let error = checks.hostPage(pfn) { return .hypercall(.failure(error)) }
-            return Self.hypercall(run(.hypPin, [Self.page(pfn)], cpu: cpu))
+            return (Self.call(.hypPin, [Self.page(pfn)], cpu: cpu))
         case .hypUnpinSharedMem(let pfn):
             let page = pfn & (UInt64.max >> MachineConfig.pageShift)
             guard page < memoryPages else { return .hypercall(.failure(.einval)) }
-            return Self.hypercall(run(.hypUnpin, [page], cpu: cpu))
+            return (Self.call(.hypUnpin, [page], cpu: cpu))
         case let .hostShareGuest(pfn, gfn, count, prot):
-            return Self.hypercall(hostShareGuest(cpu: cpu, pfn: pfn, gfn: gfn, count: count, prot: prot))
+            return hostShareGuest(cpu: cpu, pfn: pfn, gfn: gfn, count: count, prot: prot)
         case let .hostUnshareGuest(vm, gfn, count):
             let ipa = gfn &<< MachineConfig.pageShift
             var check: Errno?
@@ -50,44 +68,44 @@ extension Implementation {
             case .failure(let error): check = error
             case .success: check = checks.walkRange(ipa: ipa, size: MachineConfig.pageSize)
             }
-            return Self.hypercall(run(
+            return (Self.call(
                 .hostUnshareGuest, [UInt64(vm.rawValue), ipa >> MachineConfig.pageShift, count], cpu: cpu,
                 x7: Self.code(check)))
         case let .hostDonateGuest(pfn, gfn):
             let ipa = gfn &<< MachineConfig.pageShift
-            return Self.hypercall(run(
+            return (Self.call(
                 .hostDonateGuest, [Self.page(pfn), ipa >> MachineConfig.pageShift],
                 cpu: cpu, x7: Self.code(checks.hostPage(pfn)),
                 x8: Self.code(checks.walkRange(ipa: ipa, size: MachineConfig.pageSize))))
         case let .hostReclaimPage(vm, gfn):
             let ipa = gfn &<< MachineConfig.pageShift
-            return Self.hypercall(run(
+            return (Self.call(
                 .hostReclaimPage, [UInt64(vm.rawValue), ipa >> MachineConfig.pageShift], cpu: cpu,
                 x7: Self.code(checks.walkRange(ipa: ipa, size: MachineConfig.pageSize))))
         case .hostTopupMemcache(let pfn):
             let check: Errno? = checks.donation(pfn) == nil ? nil : .enomem
-            return Self.hypercall(run(.hostTopupMemcache, [pfn], cpu: cpu, x7: Self.code(check)))
+            return (Self.call(.hostTopupMemcache, [pfn], cpu: cpu, x7: Self.code(check)))
         case let .initVM(vm, kvmPfn, metadataPfn, pgdPfn):
             if let error = checks.hostPage(kvmPfn) { return .hypercall(.failure(error)) }
             var flags: UInt64 = 0
             if Int(vm.rawValue) >= config.vms.count { flags |= 1 }
             if checks.donation(metadataPfn) != nil { flags |= 2 }
             if checks.donation(pgdPfn) != nil { flags |= 4 }
-            return Self.hypercall(run(
+            return (Self.call(
                 .initVM, [UInt64(vm.rawValue), Self.page(kvmPfn), metadataPfn, pgdPfn], cpu: cpu, x8: flags))
         case let .initVCPU(vm, vcpu, hostVcpuPfn, metadataPfn):
             if checks.donation(metadataPfn) != nil { return .hypercall(.failure(.enomem)) }
-            return Self.hypercall(run(
+            return (Self.call(
                 .initVCPU, [UInt64(vm.rawValue), UInt64(vcpu), Self.page(hostVcpuPfn), metadataPfn], cpu: cpu,
                 x8: checks.hostPage(hostVcpuPfn) == nil ? 0 : 1))
         case .teardownVM(let vm):
-            return Self.hypercall(run(.teardownVM, [UInt64(vm.rawValue)], cpu: cpu))
+            return (Self.call(.teardownVM, [UInt64(vm.rawValue)], cpu: cpu))
         case let .vcpuLoad(vm, vcpu):
-            return Self.hypercall(run(.vcpuLoad, [UInt64(vm.rawValue), UInt64(vcpu)], cpu: cpu))
+            return (Self.call(.vcpuLoad, [UInt64(vm.rawValue), UInt64(vcpu)], cpu: cpu))
         case .vcpuPut:
-            return Self.hypercall(run(.vcpuPut, cpu: cpu))
+            return (Self.call(.vcpuPut, cpu: cpu))
         case .vcpuRun:
-            return Self.hypercall(run(.vcpuRun, cpu: cpu))
+            return (Self.call(.vcpuRun, cpu: cpu))
         case let .guestMemShare(ref, ipa):
             return guestHypercall(.guestMemShare, cpu: cpu, ref, ipa: ipa)
         case let .guestMemUnshare(ref, ipa):
@@ -99,33 +117,69 @@ extension Implementation {
             guard page < addressSpacePages else { return .invalid(.addressOutsideAddressSpace(address)) }
             // MMIO: mapped on demand; not modelled, so nothing to map.
             guard page < memoryPages else { return .fault(.mapped) }
-            return .fault(Self.resolution(run(.hostMemAbort, [page], cpu: cpu).code))
+            return Self.call(.hostMemAbort, [page], cpu: cpu, kind: .fault)
         case let .guestStage2Fault(ref, ipa, write):
             if let why = checkLoaded(cpu: cpu, ref) { return .invalid(why) }
             let gfn = ipa >> MachineConfig.pageShift
             guard gfn < addressSpacePages else { return .fault(.exitToHost) }
-            return .fault(Self.resolution(guestFault(cpu: cpu, gfn: gfn, write: write)))
+            let needed = write ? Stage2Descriptor.s2Write : Stage2Descriptor.s2Read
+            return Self.call(.guestFault, [0, gfn, 0, needed], cpu: cpu, kind: .fault)
         case let .guestSendSGI(ref, target, intid):
             if let why = checkLoaded(cpu: cpu, ref) { return .invalid(why) }
             guard intid < 16 else { return .invalid(.badInterruptID(intid)) }
-            return .ipi(Self.ipi(run(.guestSendSGI, [0, UInt64(target), UInt64(intid)], cpu: cpu).code))
+            return Self.call(.guestSendSGI, [0, UInt64(target), UInt64(intid)], cpu: cpu, kind: .ipi)
         case let .guestTakeSGI(ref, intid):
             if let why = checkLoaded(cpu: cpu, ref) { return .invalid(why) }
             guard intid < 16 else { return .invalid(.badInterruptID(intid)) }
-            return .ipi(Self.ipi(run(.guestTakeSGI, [0, 0, UInt64(intid)], cpu: cpu).code))
+            return Self.call(.guestTakeSGI, [0, 0, UInt64(intid)], cpu: cpu, kind: .ipi)
         case let .sendIPI(_, target, intid):
             guard Int(target) < config.cpus else { return .invalid(.noSuchCPU(target)) }
             guard intid < 16 else { return .invalid(.badInterruptID(intid)) }
-            return .ipi(Self.ipi(run(.sendIPI, [0, UInt64(target), UInt64(intid)], cpu: cpu).code))
+            return Self.call(.sendIPI, [0, UInt64(target), UInt64(intid)], cpu: cpu, kind: .ipi)
         case .takeIPI(let intid):
             guard intid < 16 else { return .invalid(.badInterruptID(intid)) }
-            return .ipi(Self.ipi(run(.takeIPI, [0, 0, UInt64(intid)], cpu: cpu).code))
+            return Self.call(.takeIPI, [0, 0, UInt64(intid)], cpu: cpu, kind: .ipi)
         }
     }
 
     /// The page a pfn argument names once shifted into a 64-bit address
     /// (`hyp_pfn_to_phys` wraps): its low 52 bits.
     static func page(_ pfn: UInt64) -> UInt64 { pfn & (UInt64.max >> MachineConfig.pageShift) }
+
+    /// A handler call: the handler, its registers, how to read its result.
+    struct HandlerCall {
+        enum Kind { case hypercall, fault, ipi }
+        var handler: Handler
+        var arguments: [UInt64]
+        var x7: UInt64
+        var x8: UInt64
+        var kind: Kind
+
+        func outcome(_ result: (code: UInt64, value: UInt64)) -> Outcome {
+            switch kind {
+            case .hypercall: return Implementation.hypercall(result)
+            case .fault: return .fault(Implementation.resolution(result.code))
+            case .ipi: return .ipi(Implementation.ipi(result.code))
+            }
+        }
+    }
+
+    enum Dispatched {
+        case done(Outcome)
+        case call(HandlerCall)
+
+        static func hypercall(_ result: HypercallResult) -> Dispatched { .done(.hypercall(result)) }
+        static func invalid(_ why: InvalidEvent) -> Dispatched { .done(.invalid(why)) }
+        static func fault(_ resolution: FaultResolution) -> Dispatched { .done(.fault(resolution)) }
+    }
+
+    /// A call of `handler`; `cpu` is where it runs (the registers carry it).
+    static func call(
+        _ handler: Handler, _ arguments: [UInt64] = [], cpu: Int, x7: UInt64 = 0, x8: UInt64 = 0,
+        kind: HandlerCall.Kind = .hypercall
+    ) -> Dispatched {
+        .call(HandlerCall(handler: handler, arguments: arguments, x7: x7, x8: x8, kind: kind))
+    }
 
     static func code(_ errno: Errno?) -> UInt64 { errno.map { UInt64($0.rawValue) } ?? 0 }
 
@@ -147,9 +201,7 @@ extension Implementation {
         }
     }
 
-    private mutating func hostShareGuest(cpu: Int, pfn: UInt64, gfn: UInt64, count: UInt64, prot: UInt64)
-        -> (code: UInt64, value: UInt64)
-    {
+    private func hostShareGuest(cpu: Int, pfn: UInt64, gfn: UInt64, count: UInt64, prot: UInt64) -> Dispatched {
         let phys = pfn &<< MachineConfig.pageShift
         let ipa = gfn &<< MachineConfig.pageShift
         var check: Errno?
@@ -165,12 +217,12 @@ extension Implementation {
         }
         var attributes = Stage2Descriptor.leafAttributes(state: .sharedBorrowed, prot: Prot(rawValue: prot & 7))
         if count == 1 { attributes |= Descriptor.tableOrPage }
-        return run(.hostShareGuest, [pfn, ipa >> MachineConfig.pageShift, count, attributes], cpu: cpu,
-                   x7: Self.code(check))
+        return Self.call(.hostShareGuest, [pfn, ipa >> MachineConfig.pageShift, count, attributes], cpu: cpu,
+                         x7: Self.code(check))
     }
 
     /// MEM_SHARE / MEM_UNSHARE / MEM_RELINQUISH from the vCPU `ref`.
-    private mutating func guestHypercall(_ handler: Handler, cpu: Int, _ ref: VCPURef, ipa: UInt64) -> Outcome {
+    private func guestHypercall(_ handler: Handler, cpu: Int, _ ref: VCPURef, ipa: UInt64) -> Dispatched {
         if let why = checkLoaded(cpu: cpu, ref) { return .invalid(why) }
         if !config.vms[Int(ref.vm.rawValue)].isProtected {
             // Not for the hypervisor: the call goes to the host.
@@ -178,7 +230,7 @@ extension Implementation {
         }
         guard ipa & (MachineConfig.pageSize - 1) == 0 else { return .hypercall(.failure(.einval)) }
         if let error = checks.walkRange(ipa: ipa, size: MachineConfig.pageSize) { return .hypercall(.failure(error)) }
-        return Self.hypercall(run(handler, [0, ipa >> MachineConfig.pageShift], cpu: cpu))
+        return (Self.call(handler, [0, ipa >> MachineConfig.pageShift], cpu: cpu))
     }
 
     /// The guest-event check of the trap path: the event's vCPU must be the

@@ -2,8 +2,8 @@ import MemoryModel
 
 /// The fine-grained implementation of the hypervisor: the same events and
 /// outcomes as `Spec`, carried out by AArch64 handlers (see `Handler`) over
-/// simulated physical memory (see `Layout`), executed one at a time on the
-/// SC machine's `SequentialExecutor`.
+/// simulated physical memory (see `Layout`), executed one at a time by the
+/// SC machine's `Interpreter` (memory accesses by its `SequentialExecutor`).
 ///
 /// The Swift side is the trap path only: it decodes an event into
 /// registers, makes the argument-only checks pKVM's handlers make before
@@ -17,7 +17,7 @@ public struct Implementation: SequentialHypervisor {
     public var variant: Variant { programs.variant }
     public let layout: Layout
     /// Simulated physical memory: machine pages and the hypervisor's carve-out.
-    public internal(set) var memory: FlatMemory
+    public internal(set) var memory: PagedMemory
     let programs: HandlerPrograms
     let checks: ArgumentChecks
     let memoryPages: UInt64
@@ -31,7 +31,7 @@ public struct Implementation: SequentialHypervisor {
         checks = ArgumentChecks(config: config)
         memoryPages = UInt64(config.physicalPages)
         addressSpacePages = config.addressSpacePages
-        memory = FlatMemory(Implementation.bootMemory(config: config, layout: layout))
+        memory = PagedMemory(Implementation.bootMemory(config: config, layout: layout))
     }
 
     /// Memory as the hypervisor leaves it at the end of boot: boot
@@ -77,7 +77,7 @@ public struct Implementation: SequentialHypervisor {
 
     // MARK: Running handlers
 
-    func word(_ address: UInt64) -> UInt64 { memory.words[address] ?? 0 }
+    func word(_ address: UInt64) -> UInt64 { memory.word(address) }
 
     /// Runs `handler` with arguments X0-X4, this CPU, and the argument-check
     /// results X7/X8 (errnos, or flags); returns X0 and X1.
@@ -92,14 +92,31 @@ public struct Implementation: SequentialHypervisor {
         registers.values[26] = layout.vmemmap
         registers.values[27] = Layout.carveOut
         registers.values[28] = layout.vmTable
-        let run: SequentialExecutor.Run
+        let interpreter = programs.executor(handler).interpreter
+        var thread = ThreadState(
+            registers: registers, systemRegisters: [:], instructionCount: interpreter.program.threads[0].instructions.count)
+        // The interpreter's per-instruction bound (65,535) exists to cut
+        // loops in explorations; a handler's page loop may legitimately run
+        // longer (a range of more pages), so the counts are reset when it
+        // is reached, with an overall limit that still stops a runaway loop.
+        var steps = 0
+        let limit = 64 * (config.physicalPages + 4096) * 64
         do {
-            run = try programs.executor(handler).run(registers: registers, memory: &memory)
+            while true {
+                _ = try interpreter.step(&thread, thread: 0, memory: &memory)
+                steps += 1
+                if thread.status == .cut {
+                    precondition(steps < limit, "handler \(handler.rawValue) does not terminate")
+                    for index in thread.executed.indices { thread.executed[index] = 0 }
+                    thread.status = .running
+                }
+                if thread.status != .running { break }
+            }
         } catch {
             preconditionFailure("handler \(handler.rawValue) failed on the SC machine: \(error)")
         }
-        precondition(run.status == .finished, "handler \(handler.rawValue) stopped: \(run.status)")
-        return (run.registers.values[0], run.registers.values[1])
+        precondition(thread.status == .finished, "handler \(handler.rawValue) stopped: \(thread.status)")
+        return (thread.registers.values[0], thread.registers.values[1])
     }
 
     /// A hypercall result from a handler's X0/X1.

@@ -56,7 +56,7 @@ public enum Variant: String, CaseIterable, Hashable, Sendable, CustomStringConve
     public var caughtOn: Machine {
         switch self {
         case .correct: return .none
-        case .hypTableShared, .unlockedOwnerCheck: return .sc
+        case .hypTableShared, .unlockedOwnerCheck, .remapHypMapping: return .sc
         default: return .arm
         }
     }

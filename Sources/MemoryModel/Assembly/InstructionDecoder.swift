@@ -26,7 +26,37 @@ enum InstructionDecoder {
             let update = Instruction.arithmetic(.add, destination: w.base, w.base, .immediate(w.amount), setsFlags: false)
             return w.preIndex ? [.instruction(update), .instruction(i)] : [.instruction(i), .instruction(update)]
         }
+        if s.mnemonic == "BIC" { return try bitClear(&s) }
         return [try decodeOther(&s)]
+    }
+
+    /// BIC Rd, Rn, Rm{, shift}: Rn AND NOT(shifted Rm). The IR has no
+    /// AND-NOT, so it is built in Rd: Rd := shifted Rm; Rd := Rd EOR ones;
+    /// Rd := Rn AND Rd. The result and the registers it depends on are the
+    /// same; Rd must differ from Rn (it is overwritten before Rn is read).
+    static func bitClear(_ s: inout Statement) throws(AssemblyError) -> [Decoded] {
+        let d = try s.register(), n = try s.register()
+        let operand = try s.flexibleOperand()
+        try s.end()
+        guard case .register(let m, let shift) = operand else {
+            // With an immediate, AND with the complemented immediate is exact.
+            guard case .immediate(let v) = operand else { throw s.error("bad BIC operand") }
+            return [.instruction(.arithmetic(.and, destination: d, n, truncated(.immediate(~v), to: d), setsFlags: false))]
+        }
+        guard d.number != n.number || d.isZero else { throw s.error("BIC with Rd = Rn is not supported") }
+        let shifted: Instruction
+        switch shift {
+        case .none: shifted = .move(d, .reg(m))
+        case .lsl(let k): shifted = .arithmetic(.shiftLeft, destination: d, m, .immediate(UInt64(k)), setsFlags: false)
+        case .lsr(let k): shifted = .arithmetic(.shiftRight, destination: d, m, .immediate(UInt64(k)), setsFlags: false)
+        case .asr(let k): shifted = .arithmetic(.arithmeticShiftRight, destination: d, m, .immediate(UInt64(k)), setsFlags: false)
+        case .sxtw, .uxtw: throw s.error("BIC takes a shifted register, not an extended one")
+        }
+        return [
+            .instruction(shifted),
+            .instruction(.arithmetic(.exclusiveOr, destination: d, d, truncated(.immediate(~0), to: d), setsFlags: false)),
+            .instruction(.arithmetic(.and, destination: d, n, .reg(d), setsFlags: false)),
+        ]
     }
 
     static func decodeOther(_ s: inout Statement) throws(AssemblyError) -> Decoded {
@@ -75,13 +105,29 @@ enum InstructionDecoder {
             guard case .immediate = v else { throw s.error("MOVZ takes an immediate") }
             result = .instruction(.move(d, truncated(v, to: d)))
         case "ADD", "SUB", "EOR", "AND", "ORR", "ADDS", "SUBS", "ANDS", "LSL", "LSR", "ASR":
-            let setsFlags = m.hasSuffix("S") && m != "ADD" && m.count == 4
+            // ADDS, SUBS, ANDS: the flag-setting forms.
+            let setsFlags = ["ADDS", "SUBS", "ANDS"].contains(m)
             let name = setsFlags ? String(m.dropLast()) : m
             guard let op = ArithmeticOperation(rawValue: name) else { throw s.error("unsupported instruction \(m)") }
             let d = try s.register()
             let n = try s.register()
             let operand = try s.flexibleOperand()
             result = .instruction(.arithmetic(op, destination: d, n, truncated(operand, to: d), setsFlags: setsFlags))
+        case "MVN":
+            // MVN Rd, Rm is ORN Rd, ZR, Rm: Rm with every bit flipped (EOR with all ones).
+            let d = try s.register()
+            let m = try s.register()
+            result = .instruction(.arithmetic(.exclusiveOr, destination: d, m, truncated(.immediate(~0), to: d), setsFlags: false))
+        case "NEG":
+            // NEG Rd, op is SUB Rd, ZR, op.
+            let d = try s.register()
+            let operand = try s.flexibleOperand()
+            result = .instruction(.arithmetic(.subtract, destination: d, Register(31, is64Bit: d.is64Bit), operand, setsFlags: false))
+        case "TST":
+            // TST Rn, op is ANDS ZR, Rn, op.
+            let n = try s.register()
+            let operand = try s.flexibleOperand()
+            result = .instruction(.arithmetic(.and, destination: Register(31, is64Bit: n.is64Bit), n, truncated(operand, to: n), setsFlags: true))
         case "CMP":
             let n = try s.register()
             result = .instruction(.compare(n, try s.flexibleOperand()))

@@ -24,12 +24,13 @@ struct MemoryMnemonic {
         let (stem, width) = MemoryMnemonic.splitSize(m)
         suffixWidth = width
         switch stem {
-        case "LDR": family = .load(.plain, exclusive: false)
+        // LDUR/STUR (unscaled offset) differ from LDR/STR only in encoding.
+        case "LDR", "LDUR": family = .load(.plain, exclusive: false)
         case "LDAR": family = .load(.acquire, exclusive: false); acquire = true
         case "LDAPR": family = .load(.acquirePC, exclusive: false); acquire = true
         case "LDXR": family = .load(.plain, exclusive: true)
         case "LDAXR": family = .load(.acquire, exclusive: true); acquire = true
-        case "STR": family = .store(release: false, exclusive: false)
+        case "STR", "STUR": family = .store(release: false, exclusive: false)
         case "STLR": family = .store(release: true, exclusive: false); release = true
         case "STXR": family = .store(release: false, exclusive: true)
         case "STLXR": family = .store(release: true, exclusive: true); release = true
@@ -53,7 +54,7 @@ struct MemoryMnemonic {
     }
 
     private static func isStem(_ s: String) -> Bool {
-        ["LDR", "LDAR", "LDAPR", "LDXR", "LDAXR", "STR", "STLR", "STXR", "STLXR"].contains(s)
+        ["LDR", "LDUR", "LDAR", "LDAPR", "LDXR", "LDAXR", "STR", "STUR", "STLR", "STXR", "STLXR"].contains(s)
             || readModifyWrite(s) != nil
     }
 
@@ -117,18 +118,25 @@ struct MemoryMnemonic {
         case .compareAndSwap:
             let compare = try s.register(), new = try s.register()
             let w = try width(for: compare, s)
-            return .compareAndSwap(compare: compare, new: new, try s.address(), width: w, acquire: acquire, release: release)
+            // Arm ARM (CASA, CASAL): "If the destination register is not one
+            // of WZR or XZR, CASA and CASAL load from memory with acquire
+            // semantics" -- with the zero register there is no acquire.
+            return .compareAndSwap(compare: compare, new: new, try s.address(), width: w,
+                                   acquire: acquire && !compare.isZero, release: release)
         case .swap:
             let source = try s.register(), destination = try s.register()
             let w = try width(for: source, s)
-            return .swap(source: source, destination: destination, try s.address(), width: w, acquire: acquire, release: release)
+            // Arm ARM (SWPA, SWPAL): acquire only if the destination is not
+            // the zero register.
+            return .swap(source: source, destination: destination, try s.address(), width: w,
+                         acquire: acquire && !destination.isZero, release: release)
         case .atomicLoad(let op):
             let source = try s.register(), destination = try s.register()
             let w = try width(for: source, s)
-            // Kept as written: with a zero-register destination the machine
-            // decides what the acquire letter means (Arm ARM: none).
+            // Arm ARM (LD<op>A, LD<op>AL): acquire only if the destination is
+            // not the zero register (those encodings are ST<op>).
             return .atomic(op, source: source, destination: destination,
-                           try s.address(), width: w, acquire: acquire, release: release)
+                           try s.address(), width: w, acquire: acquire && !destination.isZero, release: release)
         case .atomicStore(let op):
             let source = try s.register()
             let w = try width(for: source, s)

@@ -21,8 +21,8 @@ public struct SequentialExecutor: Sendable {
     }
 
     /// Runs from instruction 0 with `registers` until the code ends.
-    public func run(registers: RegisterFile, systemRegisters: [SystemRegister: UInt64] = [:],
-                    memory: inout FlatMemory) throws(MachineError) -> Run {
+    public func run<Memory: PhysicalMemory>(registers: RegisterFile, systemRegisters: [SystemRegister: UInt64] = [:],
+                    memory: inout Memory) throws(MachineError) -> Run {
         let count = interpreter.program.threads[0].instructions.count
         var t = ThreadState(registers: registers, systemRegisters: systemRegisters, instructionCount: count)
         var faults: [Fault] = []

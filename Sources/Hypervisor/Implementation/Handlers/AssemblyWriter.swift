@@ -91,7 +91,7 @@ struct AssemblyWriter {
     /// Takes a global lock word (at X27 + offset).
     mutating func lock(_ lock: Lock) {
         emit("ADD X11, X27, #\(lock.offset)", "\(lock.name) lock")
-        lockAt("X11")
+        lockAt("X11", name: lock.name)
     }
 
     mutating func unlock(_ lock: Lock) {
@@ -100,11 +100,13 @@ struct AssemblyWriter {
     }
 
     /// The per-VM lock, word 0 of the VM metadata page (X23).
-    mutating func lockVM() { lockAt("X23") }
+    mutating func lockVM() { lockAt("X23", name: "VM") }
     mutating func unlockVM() { unlockAt("X23") }
 
-    private mutating func lockAt(_ address: String) {
-        let retry = fresh("spin")
+    /// Each lock is taken once per handler, so its spin label is named
+    /// after it (and does not shift the other labels when it moves).
+    private mutating func lockAt(_ address: String, name: String) {
+        let retry = "spin_" + String(name.map { $0 == "-" ? "_" : $0 })
         emit("MOV W12, #1")
         label(retry)
         emit("MOV W13, #0")
@@ -228,14 +230,17 @@ struct AssemblyWriter {
 
     // MARK: Scrubbing
 
-    /// Zeroes the 4 KiB page whose physical address is in `page` (clobbers X17, X18).
+    /// Zeroes the 4 KiB page whose physical address is in `page` (clobbers
+    /// X17, X18): 256 bytes (16 STP of XZR) per iteration.
     mutating func zeroPage(_ page: String) {
         let loop = fresh("zero")
         emit("MOV X18, #0")
         label(loop)
         emit("ADD X17, \(page), X18")
-        emit("STP XZR, XZR, [X17]")
-        emit("ADD X18, X18, #16")
+        for offset in stride(from: 0, to: 256, by: 16) {
+            emit(offset == 0 ? "STP XZR, XZR, [X17]" : "STP XZR, XZR, [X17, #\(offset)]")
+        }
+        emit("ADD X18, X18, #256")
         emit("CMP X18, #4096")
         emit("B.LO \(loop)")
     }

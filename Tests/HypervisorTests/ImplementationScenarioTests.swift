@@ -1,0 +1,92 @@
+import Hypervisor
+import MemoryModel
+import XCTest
+
+/// Explores `variant`'s scenario with the handlers of `handlers`: how many
+/// distinct final states are bad, of how many.
+func scenarioOutcomes(_ variant: Variant, handlers: Variant, on machine: any MemoryMachine) throws
+    -> (bad: Int, finals: Int, exploration: Exploration)
+{
+    let scenario = try XCTUnwrap(try ConcurrentScenario.scenario(for: variant, handlers: handlers))
+    let exploration = try machine.explore(scenario.program)
+    XCTAssertFalse(exploration.finalStates.isEmpty, "\(variant) with \(handlers): no complete execution")
+    return (exploration.finalStates.filter(scenario.isBad).count, exploration.finalStates.count, exploration)
+}
+
+/// The outcome check every scenario test makes: reachable with the
+/// variant's handlers, unreachable with the correct ones.
+func checkScenario(_ variant: Variant, on machine: any MemoryMachine, file: StaticString, line: UInt) throws {
+    let broken = try scenarioOutcomes(variant, handlers: variant, on: machine)
+    XCTAssertGreaterThan(broken.bad, 0, "\(variant): bad outcome not reached on \(machine.name)", file: file, line: line)
+    let correct = try scenarioOutcomes(variant, handlers: .correct, on: machine)
+    XCTAssertEqual(correct.bad, 0, "\(variant)'s bad outcome reached by correct on \(machine.name)", file: file, line: line)
+    if correct.exploration.boundReached {
+        // Executions cut at the loop bound are a waiting CPU spinning on a
+        // lock; doubling the bound must find no new final state.
+        var scenario = try XCTUnwrap(try ConcurrentScenario.scenario(for: variant, handlers: .correct))
+        scenario.program.instructionBound *= 2
+        let longer = try machine.explore(scenario.program)
+        XCTAssertEqual(Set(longer.finalStates), Set(correct.exploration.finalStates),
+                       "\(variant): correct's final states grow with the loop bound", file: file, line: line)
+    }
+}
+
+/// For each variant with a concurrent scenario: the bad outcome is reachable
+/// with the variant's handlers on the machine DESIGN.md names, and not with
+/// the correct handlers.
+final class ImplementationScenarioTests: XCTestCase {
+    func check(_ variant: Variant, on machine: any MemoryMachine, file: StaticString = #filePath, line: UInt = #line) throws {
+        try checkScenario(variant, on: machine, file: file, line: line)
+    }
+
+    func testUnlockedOwnerCheckOnSC() throws { try check(.unlockedOwnerCheck, on: SCMachine()) }
+    func testHypTableSharedOnSC() throws { try check(.hypTableShared, on: SCMachine()) }
+
+    /// The Arm-only variants are not caught on SC.
+    func testArmVariantsAreNotCaughtOnSC() throws {
+        for variant in [Variant.plainUnlock, .missingDSBBeforeIPI, .scrubWithoutBarrier] {
+            XCTAssertEqual(try scenarioOutcomes(variant, handlers: variant, on: SCMachine()).bad, 0, "\(variant)")
+        }
+    }
+
+    func testMissingDSBBeforeIPIOnArm() throws { try check(.missingDSBBeforeIPI, on: ArmMachine()) }
+    func testPlainUnlockOnArm() throws { try check(.plainUnlock, on: ArmMachine()) }
+    func testScrubWithoutBarrierOnArm() throws { try check(.scrubWithoutBarrier, on: ArmMachine()) }
+}
+
+/// The variants whose bad outcome needs a TLB (translation through a
+/// descriptor the handler changes).
+final class ImplementationTLBScenarioTests: XCTestCase {
+    func check(_ variant: Variant, on machine: any MemoryMachine, file: StaticString = #filePath, line: UInt = #line) throws {
+        try checkScenario(variant, on: machine, file: file, line: line)
+    }
+
+    func testRemapHypMappingOnSC() throws { try check(.remapHypMapping, on: SCMachine()) }
+    func testMissingDSBAfterTLBIOnArm() throws { try check(.missingDSBAfterTLBI, on: ArmMachine()) }
+    func testMissingDSBBeforeTLBIOnArm() throws { try check(.missingDSBBeforeTLBI, on: ArmMachine()) }
+    func testTLBIBeforePTEWriteOnArm() throws { try check(.tlbiBeforePTEWrite, on: ArmMachine()) }
+    func testLocalTLBIOnArm() throws { try check(.localTLBI, on: ArmMachine()) }
+
+    func testTLBVariantsAreNotCaughtOnSC() throws {
+        for variant in [Variant.missingDSBAfterTLBI, .missingDSBBeforeTLBI, .tlbiBeforePTEWrite, .localTLBI] {
+            XCTAssertEqual(try scenarioOutcomes(variant, handlers: variant, on: SCMachine()).bad, 0, "\(variant)")
+        }
+    }
+}
+
+final class ImplementationScenarioCoverageTests: XCTestCase {
+    /// Every variant has a scenario except correct and no-break-before-make
+    /// (see `ConcurrentScenario.scenario(for:handlers:)` for why).
+    func testEveryVariantButOneHasAScenario() throws {
+        for variant in Variant.allCases {
+            let scenario = try ConcurrentScenario.scenario(for: variant, handlers: variant)
+            if variant == .correct || variant == .noBreakBeforeMake {
+                XCTAssertNil(scenario, "\(variant)")
+            } else {
+                let found = try XCTUnwrap(scenario, "\(variant)")
+                XCTAssertEqual(found.variant, variant)
+                XCTAssertEqual(found.machine, variant.caughtOn, "\(variant)")
+            }
+        }
+    }
+}
