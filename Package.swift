@@ -107,7 +107,9 @@ let package = Package(
         ),
         .testTarget(
             name: "LitmusTests",
-            dependencies: ["Litmus", "MemoryModel"]
+            dependencies: ["Litmus", "MemoryModel"],
+            // Read through #filePath: the ledger of open conformance work.
+            exclude: ["KnownDeviations.tsv"]
         ),
         .testTarget(
             name: "hvdiffTests",

@@ -61,7 +61,7 @@ final class ImplementationEquivalenceTests: XCTestCase {
     func testRealisticWorkloadsMatchSpec() throws {
         for config in Self.configs {
             for seed: UInt64 in [1, 2] {
-                try runSideBySide(config, seed: seed, mix: .realistic, steps: 600)
+                try runSideBySide(config, seed: seed, mix: .realistic, steps: 400)
             }
         }
     }
@@ -83,7 +83,7 @@ final class ImplementationEquivalenceTests: XCTestCase {
     func testAdversarialWorkloadsMatchSpec() throws {
         for config in Self.configs {
             for seed: UInt64 in [3, 0xC0FFEE] {
-                try runSideBySide(config, seed: seed, mix: .adversarial, steps: 600)
+                try runSideBySide(config, seed: seed, mix: .adversarial, steps: 400)
             }
         }
     }

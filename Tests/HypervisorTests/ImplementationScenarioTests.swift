@@ -8,7 +8,8 @@ func scenarioOutcomes(_ variant: Variant, handlers: Variant, on machine: any Mem
     -> (bad: Int, finals: Int, exploration: Exploration)
 {
     let scenario = try XCTUnwrap(try ConcurrentScenario.scenario(for: variant, handlers: handlers))
-    let exploration = try machine.explore(scenario.program)
+    let program = scenario.program
+    let exploration = try onLargeStack { try machine.explore(program) }
     XCTAssertFalse(exploration.finalStates.isEmpty, "\(variant) with \(handlers): no complete execution")
     return (exploration.finalStates.filter(scenario.isBad).count, exploration.finalStates.count, exploration)
 }
@@ -25,7 +26,8 @@ func checkScenario(_ variant: Variant, on machine: any MemoryMachine, file: Stat
         // lock; doubling the bound must find no new final state.
         var scenario = try XCTUnwrap(try ConcurrentScenario.scenario(for: variant, handlers: .correct))
         scenario.program.instructionBound *= 2
-        let longer = try machine.explore(scenario.program)
+        let program = scenario.program
+        let longer = try onLargeStack { try machine.explore(program) }
         XCTAssertEqual(Set(longer.finalStates), Set(correct.exploration.finalStates),
                        "\(variant): correct's final states grow with the loop bound", file: file, line: line)
     }
@@ -89,4 +91,24 @@ final class ImplementationScenarioCoverageTests: XCTestCase {
             }
         }
     }
+}
+
+/// Runs `body` on a thread with a 1 GiB stack: the Arm explorer recurses
+/// once per event, and a handler that zeroes a page has over 500 of them.
+func onLargeStack<T: Sendable>(_ body: @escaping @Sendable () throws -> T) throws -> T {
+    let box = ResultBox<T>()
+    let done = DispatchSemaphore(value: 0)
+    let thread = Thread {
+        box.result = Result { try body() }
+        done.signal()
+    }
+    thread.stackSize = 1 << 30
+    thread.start()
+    done.wait()
+    return try box.result!.get()
+}
+
+final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, Error>?
+    init() {}
 }

@@ -72,4 +72,23 @@ final class ArmVMSATests: XCTestCase {
         XCTAssertEqual(states[0].faults, [Fault(thread: 0, instruction: 0, address: x, kind: .translation)])
         XCTAssertEqual(states[0].registers[0][5], 0)
     }
+
+    /// AF = 0: without hardware management the access faults; with HA the
+    /// walk's hardware update sets AF and the access goes ahead.
+    func testAccessFlagIsSetByHardwareWithHA() throws {
+        var r = RegisterFile()
+        r.write(.x(3), x)
+        func run(_ updates: [HardwareUpdates]) throws -> [FinalState] {
+            let program = ConcurrentProgram(
+                threads: [ThreadCode(instructions: [readX])], initialRegisters: [r],
+                initialMemory: [pte: Descriptor.herd(outputAddress: pa, af: false), pa: 5],
+                translation: .singleLevel(descriptorAddress: [x: pte]), hardwareUpdates: updates)
+            return try arm.explore(program).finalStates
+        }
+        let without = try run([])
+        XCTAssertEqual(without.map { $0.faults.map(\.kind) }, [[.accessFlag]])
+        let with = try run([HardwareUpdates(accessFlag: true)])
+        XCTAssertTrue(with.allSatisfy { $0.faults.isEmpty && $0.registers[0][2] == 5 })
+        XCTAssertTrue(with.allSatisfy { ($0.memory[pte] ?? 0) & Descriptor.accessFlag != 0 })
+    }
 }

@@ -61,7 +61,7 @@ extension Implementation {
     /// one of its windows left it.
     public func abstractState(after state: FinalState) -> AbstractState {
         var copy = self
-        copy.memory = FlatMemory(state.memory)
+        copy.memory = PagedMemory(state.memory)
         return copy.abstractState
     }
 }

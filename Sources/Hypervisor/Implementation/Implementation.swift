@@ -17,7 +17,7 @@ public struct Implementation: SequentialHypervisor {
     public var variant: Variant { programs.variant }
     public let layout: Layout
     /// Simulated physical memory: machine pages and the hypervisor's carve-out.
-    public internal(set) var memory: FlatMemory
+    public internal(set) var memory: PagedMemory
     let programs: HandlerPrograms
     let checks: ArgumentChecks
     let memoryPages: UInt64
@@ -31,7 +31,7 @@ public struct Implementation: SequentialHypervisor {
         checks = ArgumentChecks(config: config)
         memoryPages = UInt64(config.physicalPages)
         addressSpacePages = config.addressSpacePages
-        memory = FlatMemory(Implementation.bootMemory(config: config, layout: layout))
+        memory = PagedMemory(Implementation.bootMemory(config: config, layout: layout))
     }
 
     /// Memory as the hypervisor leaves it at the end of boot: boot
@@ -77,7 +77,7 @@ public struct Implementation: SequentialHypervisor {
 
     // MARK: Running handlers
 
-    func word(_ address: UInt64) -> UInt64 { memory.words[address] ?? 0 }
+    func word(_ address: UInt64) -> UInt64 { memory.word(address) }
 
     /// Runs `handler` with arguments X0-X4, this CPU, and the argument-check
     /// results X7/X8 (errnos, or flags); returns X0 and X1.
@@ -94,23 +94,17 @@ public struct Implementation: SequentialHypervisor {
         registers.values[28] = layout.vmTable
         let interpreter = programs.executor(handler).interpreter
         var thread = ThreadState(
-            registers: registers, systemRegisters: [:], instructionCount: interpreter.program.threads[0].instructions.count)
-        // The interpreter's per-instruction bound (65,535) exists to cut
-        // loops in explorations; a handler's page loop may legitimately run
-        // longer (a range of more pages), so the counts are reset when it
-        // is reached, with an overall limit that still stops a runaway loop.
+            registers: registers, systemRegisters: [:], instructionCount: interpreter.program.threads[0].instructions.count,
+            countsInstructions: false)
+        // A handler's page loop may legitimately run long (a range of many
+        // pages); an overall limit still stops a runaway loop.
         var steps = 0
         let limit = 64 * (config.physicalPages + 4096) * 64
         do {
-            while true {
+            while thread.isRunning {
                 _ = try interpreter.step(&thread, thread: 0, memory: &memory)
                 steps += 1
-                if thread.status == .cut {
-                    precondition(steps < limit, "handler \(handler.rawValue) does not terminate")
-                    for index in thread.executed.indices { thread.executed[index] = 0 }
-                    thread.status = .running
-                }
-                if thread.status != .running { break }
+                precondition(steps < limit, "handler \(handler.rawValue) does not terminate")
             }
         } catch {
             preconditionFailure("handler \(handler.rawValue) failed on the SC machine: \(error)")

@@ -5,7 +5,11 @@
 /// to write; since a write's value depends only on values its thread read,
 /// and those come from ob-earlier writes (ob is acyclic and contains data,
 /// ctrl and rfe), repeating the exploration with the values found so far
-/// until no new value appears reaches every consistent execution. Values
+/// until no new value appears reaches every consistent execution. A value
+/// becomes a candidate when a write that depends on no promise makes it, or
+/// when its thread ends in a graph whose promises can all still be kept
+/// (values computed from promises that can never be kept are not
+/// candidates: they would only feed each other). Values
 /// that grow from pass to pass (a counter incremented in a loop) would never
 /// settle, so passes are bounded by `valuePasses`; a run that stops there
 /// reports `boundReached`, like one cut at the loop bound.

@@ -61,16 +61,19 @@ public struct Interpreter: Sendable {
     public func step<Memory: PhysicalMemory>(_ t: inout ThreadState, thread: Int, memory: inout Memory) throws(MachineError) -> Effect {
         let code = program.threads[thread].instructions
         guard t.pc < code.count else { t.status = .finished; return Effect() }
-        if t.executed[t.pc] >= UInt16(clamping: program.instructionBound) { t.status = .cut; return Effect() }
-        t.executed[t.pc] += 1
+        if !t.executed.isEmpty {
+            if t.executed[t.pc] >= UInt16(clamping: program.instructionBound) { t.status = .cut; return Effect() }
+            t.executed[t.pc] += 1
+        }
         var next = t.pc + 1
         var effect = Effect()
-        let r = t.registers
+        // Registers are read through `t` (not a copy held across the step, which
+        // would make every register write copy the whole file).
+        func reg(_ x: Register) -> UInt64 { t.registers.read(x) }
 
         func address(_ a: Address) -> UInt64 {
-            r.read(a.base.full) &+ ValueSemantics.value(a.offset, width: 64, read: { r.read($0) })
+            reg(a.base.full) &+ ValueSemantics.value(a.offset, width: 64, read: { reg($0) })
         }
-        /// Translates or, on a fault, applies the fault handling and returns nil.
         /// Takes an exception: the thread's handler if it has one (see
         /// Exceptions.swift), else the program's fault handling.
         func takeException(_ cause: ExceptionCause) {
@@ -89,7 +92,9 @@ public struct Interpreter: Sendable {
                 if !cause.returnsPastInstruction, t.retrying != t.pc { t.retrying = t.pc; next = t.pc }
             }
         }
+        /// Translates or, on a fault, takes the exception and returns nil.
         func translate(_ va: UInt64, _ kind: Translation.AccessKind) -> UInt64? {
+            if case .none = program.translation { return va }
             let result = translateUpdating(va, kind, thread: thread, context: t.context, memory: &memory)
             switch result {
             case .physical(let pa): return pa
@@ -113,7 +118,7 @@ public struct Interpreter: Sendable {
                 t.registers.write(status, success ? 0 : 1)
                 guard success else { break }
             }
-            try memory.write(pa, width, r.read(src))
+            try memory.write(pa, width, reg(src))
             effect.wrote = pa
         case let .loadPair(first, second, a, width):
             let va = address(a)
@@ -123,59 +128,61 @@ public struct Interpreter: Sendable {
         case let .storePair(first, second, a, width):
             let va = address(a)
             guard let pa1 = translate(va, .write), let pa2 = translate(va &+ UInt64(width.rawValue), .write) else { break }
-            try memory.write(pa1, width, r.read(first))
-            try memory.write(pa2, width, r.read(second))
+            try memory.write(pa1, width, reg(first))
+            try memory.write(pa2, width, reg(second))
             effect.wrote = pa1
         case let .compareAndSwap(compare, new, a, width, _, _):
             guard let pa = translate(address(a), .write) else { break }
             let old = try memory.read(pa, width)
-            if old == r.read(compare) & width.mask {
-                try memory.write(pa, width, r.read(new))
+            if old == reg(compare) & width.mask {
+                try memory.write(pa, width, reg(new))
                 effect.wrote = pa
             }
             t.registers.write(compare, old)
         case let .swap(src, dst, a, width, _, _):
             guard let pa = translate(address(a), .write) else { break }
             let old = try memory.read(pa, width)
-            try memory.write(pa, width, r.read(src))
+            try memory.write(pa, width, reg(src))
             effect.wrote = pa
             t.registers.write(dst, old)
         case let .atomic(op, src, dst, a, width, _, _):
             guard let pa = translate(address(a), .write) else { break }
             let old = try memory.read(pa, width)
-            try memory.write(pa, width, ValueSemantics.atomic(op, old: old, operand: r.read(src), width: width))
+            try memory.write(pa, width, ValueSemantics.atomic(op, old: old, operand: reg(src), width: width))
             effect.wrote = pa
             if let dst { t.registers.write(dst, old) }
         case .dmb, .dsb, .isb, .tlbi, .nop:
             break
         case let .msr(sysreg, src):
-            t.systemRegisters[sysreg] = r.read(src.full)
+            t.systemRegisters[sysreg] = reg(src.full)
             t.context = Translation.Context(t.systemRegisters)
         case let .mrs(dst, sysreg):
             t.registers.write(dst, t.systemRegisters[sysreg] ?? 0)
         case let .move(dst, operand):
-            t.registers.write(dst, ValueSemantics.value(operand, width: dst.width, read: { r.read($0) }))
+            let value = ValueSemantics.value(operand, width: dst.width, read: { reg($0) })
+            t.registers.write(dst, value)
         case let .arithmetic(op, dst, n, operand, setsFlags):
             let width = dst.isZero ? n.width : dst.width
-            let b = ValueSemantics.value(operand, width: width, read: { r.read($0) })
-            let (value, flags) = ValueSemantics.arithmetic(op, r.read(n), b, width: width)
+            let b = ValueSemantics.value(operand, width: width, read: { reg($0) })
+            let (value, flags) = ValueSemantics.arithmetic(op, reg(n), b, width: width)
             t.registers.write(dst, value)
             if setsFlags { t.flags = flags }
         case let .compare(n, operand):
-            let b = ValueSemantics.value(operand, width: n.width, read: { r.read($0) })
-            t.flags = ValueSemantics.arithmetic(.subtract, r.read(n), b, width: n.width).1
+            let b = ValueSemantics.value(operand, width: n.width, read: { reg($0) })
+            t.flags = ValueSemantics.arithmetic(.subtract, reg(n), b, width: n.width).1
         case let .conditionalSelect(dst, n, m, cond):
-            t.registers.write(dst, ValueSemantics.holds(cond, t.flags) ? r.read(n) : r.read(m))
+            let value = ValueSemantics.holds(cond, t.flags) ? reg(n) : reg(m)
+            t.registers.write(dst, value)
         case let .conditionalSet(dst, cond):
             t.registers.write(dst, ValueSemantics.holds(cond, t.flags) ? 1 : 0)
         case let .branch(target):
             next = target
         case let .branchConditional(cond, target):
             if ValueSemantics.holds(cond, t.flags) { next = target }
-        case let .compareBranchZero(reg, target):
-            if r.read(reg) == 0 { next = target }
-        case let .compareBranchNonZero(reg, target):
-            if r.read(reg) != 0 { next = target }
+        case let .compareBranchZero(tested, target):
+            if reg(tested) == 0 { next = target }
+        case let .compareBranchNonZero(tested, target):
+            if reg(tested) != 0 { next = target }
         case .supervisorCall, .hypervisorCall, .undefined:
             takeException(ExceptionCause(code[t.pc])!)
         case .exceptionReturn:

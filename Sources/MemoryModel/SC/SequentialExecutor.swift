@@ -6,6 +6,8 @@ public struct SequentialExecutor: Sendable {
     public let interpreter: Interpreter
 
     /// `code` runs as thread 0 of a one-thread program with `translation`.
+    /// A run stops as `.cut` after `instructionBound` steps per instruction
+    /// of the code on average (a total, so a long loop may run long).
     public init(_ code: ThreadCode, translation: AddressTranslation = .none,
                 faultHandling: FaultHandling = .fatal, instructionBound: Int = 1 << 15) {
         interpreter = Interpreter(ConcurrentProgram(threads: [code], translation: translation,
@@ -24,7 +26,9 @@ public struct SequentialExecutor: Sendable {
     public func run<Memory: PhysicalMemory>(registers: RegisterFile, systemRegisters: [SystemRegister: UInt64] = [:],
                     memory: inout Memory) throws(MachineError) -> Run {
         let count = interpreter.program.threads[0].instructions.count
-        var t = ThreadState(registers: registers, systemRegisters: systemRegisters, instructionCount: count)
+        var t = ThreadState(registers: registers, systemRegisters: systemRegisters, instructionCount: count,
+                            countsInstructions: false)
+        let limit = interpreter.program.instructionBound * max(count, 1)
         var faults: [Fault] = []
         var steps = 0
         if count == 0 { t.status = .finished }
@@ -32,6 +36,7 @@ public struct SequentialExecutor: Sendable {
             let effect = try interpreter.step(&t, thread: 0, memory: &memory)
             if let fault = effect.fault { faults.append(fault) }
             steps += 1
+            if steps >= limit && t.isRunning { t.status = .cut }
         }
         return Run(registers: t.registers, faults: faults, status: t.status, instructions: steps)
     }

@@ -11,7 +11,9 @@ public struct ThreadState: Hashable, Sendable {
     public var context: Translation.Context
     public var systemRegisters: [SystemRegister: UInt64]
     public var status: Status = .running
-    /// Times each instruction has executed (the loop bound).
+    /// Times each instruction has executed (the loop bound). Empty when the
+    /// caller bounds the run itself (the sequential executor), which saves
+    /// an allocation per handler run.
     public var executed: [UInt16]
     /// The instruction a `handledRetryOnce` fault is retrying, if any.
     public var retrying: Int?
@@ -26,11 +28,12 @@ public struct ThreadState: Hashable, Sendable {
         case cut
     }
 
-    public init(registers: RegisterFile, systemRegisters: [SystemRegister: UInt64], instructionCount: Int) {
+    public init(registers: RegisterFile, systemRegisters: [SystemRegister: UInt64], instructionCount: Int,
+                countsInstructions: Bool = true) {
         self.registers = registers
         self.systemRegisters = systemRegisters
         self.context = Translation.Context(systemRegisters)
-        self.executed = Array(repeating: 0, count: instructionCount)
+        self.executed = countsInstructions ? Array(repeating: 0, count: instructionCount) : []
     }
 
     public var isRunning: Bool { status == .running }

@@ -15,6 +15,9 @@ public enum Translation {
         public var address: UInt64
         public var stage: Int
         public var level: Int
+        /// The address this walk translates (VA at stage 1, IPA at stage 2):
+        /// what by-address TLB maintenance is matched against.
+        public var input: UInt64 = 0
     }
 
     public enum Result: Hashable, Sendable {
@@ -51,7 +54,7 @@ public enum Translation {
             // Addresses outside the mapped virtual pages (herd's PTE(x) and
             // PA(x) locations) are physical: herd does not translate them.
             guard let at = descriptorAddress[address & ~0xFFF] else { return .physical(address) }
-            let walkRead = WalkRead(address: at, stage: 1, level: 3)
+            let walkRead = WalkRead(address: at, stage: 1, level: 3, input: address)
             guard let descriptor = read(walkRead) else { return .needsRead(walkRead) }
             return leaf(descriptor, address: address, blockBits: 12, stage: 1, kind)
         case .tables(let tables):
@@ -123,7 +126,7 @@ public enum Translation {
             case .physical(let pa): at = pa
             case let other: return other
             }
-            let walkRead = WalkRead(address: at, stage: stage, level: level)
+            let walkRead = WalkRead(address: at, stage: stage, level: level, input: input)
             guard let d = read(walkRead) else { return .needsRead(walkRead) }
             let blockBits = UInt64(39 - 9 * level)
             if level == 3 {

@@ -50,6 +50,10 @@ struct Event: Sendable {
 
     /// rf, for reads.
     var source: Source = .initial
+    /// The event's value or existence hangs on a promise: a read that took
+    /// a promised value or read a speculative write, or a write fed (by
+    /// data, address, control or rmw) by such a read.
+    var speculative = false
 
     /// lob generators from earlier events of the same thread (dob, aob,
     /// bob, lmws, DSB-ob, IFB-ob, pob), fixed at creation.

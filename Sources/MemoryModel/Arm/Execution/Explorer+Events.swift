@@ -6,6 +6,7 @@ extension Explorer {
               noReturn: Bool = false,
               _ then: (ThreadRun, ExecutionGraph, Int, UInt64, Taint) throws(MachineError) -> Void) throws(MachineError) {
         let loc = spec.location
+        try checkSingleSize(loc, width)
         var event = Event(direction: .read, thread: t, instruction: r.pc, location: loc, width: width, value: 0)
         event.acquire = spec.acquire
         event.acquirePC = spec.acquirePC
@@ -29,6 +30,11 @@ extension Explorer {
             var e = event
             e.source = source
             e.value = value & width.mask
+            switch source {
+            case .promise: e.speculative = true
+            case .write(let w): e.speculative = g.events[w].speculative
+            case .initial: break
+            }
             _ = g2.append(e)
             for w in spec.walks { g2.events[w].translatedAccess = id }
             guard Consistency.holds(g2) else { return }
@@ -52,6 +58,7 @@ extension Explorer {
                _ g: ExecutionGraph,
                _ then: (ThreadRun, ExecutionGraph) throws(MachineError) -> Void) throws(MachineError) {
         let loc = spec.location
+        try checkSingleSize(loc, width)
         var event = Event(direction: .write, thread: t, instruction: r.pc, location: loc, width: width,
                           value: value & width.mask)
         event.release = spec.release
@@ -62,9 +69,17 @@ extension Explorer {
         event.pickReach = pickReach(event.localPredecessors, g)
         event.localPredecessors.formUnion(event.pickReach)  // pick-lob
         event.previousLocalWrite = r.order.lastWrite[loc]
+        var sources = spec.data.pick.union(r.dependencies.control.pick).union(spec.address.pick)
+        if let read = spec.rmwRead { sources.insert(read) }
+        event.speculative = isSpeculative(sources, g)
         let id = g.events.count
         var after = r
-        after.written.append(WrittenValue(thread: t, location: loc, value: event.value))
+        let value = WrittenValue(thread: t, location: loc, value: event.value)
+        after.written.append(value)
+        // A write that depends on no promise (by data, control or rmw) is a
+        // candidate at once, whatever becomes of this branch: another
+        // interleaving of promises may need it (see `ArmMachine`).
+        if !event.speculative { written.insert(value) }
         let readAcquire = spec.rmwRead.map { g.events[$0].acquire } ?? false
         after.order.record(id, spec, noReturn: false, readAcquire: readAcquire)
         after.dependencies.earlierAddresses.formUnion(spec.address)
@@ -92,6 +107,7 @@ extension Explorer {
               _ r: ThreadRun, _ g: ExecutionGraph,
               _ then: (ThreadRun, ExecutionGraph, Int, UInt64) throws(MachineError) -> Void) throws(MachineError) {
         let loc = walkRead.address & ~7
+        try checkSingleSize(loc, .doubleword)
         var spec = LocalOrder.Access(direction: .read, location: loc, address: addressTaint)
         spec.category = .walk
         var event = Event(direction: .read, thread: t, instruction: r.pc, location: loc, width: .doubleword, value: 0)
@@ -115,6 +131,13 @@ extension Explorer {
         try attempt(.initial, initialValue(loc, .doubleword))
         for w in g.coherence[loc] ?? [] { try attempt(.write(w), g.events[w].value) }
         for v in candidates[t][loc] ?? [] { try attempt(.promise, v) }
+    }
+
+    /// Whether any of `reads` is speculative.
+    func isSpeculative(_ reads: EventSet, _ g: ExecutionGraph) -> Bool {
+        var found = false
+        reads.forEach { if g.events[$0].speculative { found = true } }
+        return found
     }
 
     /// `pick-dep; lob` into an event with lob predecessors `lob`.

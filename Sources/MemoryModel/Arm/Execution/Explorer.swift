@@ -30,6 +30,8 @@ final class Explorer {
     var executions = 0
     var boundReached = false
     var steps = 0
+    /// The (address, width) shapes seen accessing each 8-byte word.
+    var accessShapes: [UInt64: [(address: UInt64, width: AccessWidth)]] = [:]
 
     struct WrittenValue: Hashable {
         var thread: Int
@@ -107,6 +109,24 @@ final class Explorer {
         guard Consistency.holds(g), promisesCanBeKept(g, after: t) else { return }
         written.formUnion(r.written)
         try startThread(t + 1, g, finished: finished + [r.registers.values])
+    }
+
+    /// Locations are whole accesses: mixed-size accesses (herd's `mixed`
+    /// variant, where a write may be partly read) are not modelled, so a
+    /// program whose accesses overlap without being the same bytes is
+    /// refused rather than explored wrongly.
+    func checkSingleSize(_ address: UInt64, _ width: AccessWidth) throws(MachineError) {
+        let word = address & ~7
+        let end = address + UInt64(width.rawValue)
+        for seen in accessShapes[word] ?? [] {
+            if seen.address == address && seen.width == width { return }
+            if address < seen.address + UInt64(seen.width.rawValue) && seen.address < end {
+                throw .unsupported("mixed-size accesses to the word at 0x\(String(word, radix: 16)): "
+                    + "\(seen.width.rawValue) bytes at 0x\(String(seen.address, radix: 16)) and "
+                    + "\(width.rawValue) bytes at 0x\(String(address, radix: 16))")
+            }
+        }
+        accessShapes[word, default: []].append((address, width))
     }
 
     /// Whether every unresolved promise has a possible supplier: a write
