@@ -6,18 +6,8 @@ import XCTest
 /// every two instructions it allows nothing more (a check of the explorer's
 /// completeness, promises included, as much as of the model).
 final class ArmPropertyTests: XCTestCase {
-    /// SplitMix64, so that failures reproduce.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
+    /// SplitMix64, so that failures reproduce (shared with the SC properties).
+    typealias Random = SCPropertyTests.Random
 
     static let locations: [UInt64] = [0x1000, 0x2000]
 

@@ -65,17 +65,7 @@ extension Explorer {
     /// read-only descriptor with DBM = 1).
     func hardwareUpdate(_ t: Int, _ fault: FaultKind, _ kind: Translation.AccessKind, _ d: UInt64) -> UInt64? {
         guard t < program.hardwareUpdates.count else { return nil }
-        let hu = program.hardwareUpdates[t]
-        let dirtyable = kind == .write && hu.dirtyState && d & Descriptor.dirtyBitModifier != 0
-            && d & Descriptor.readOnly != 0
-        switch fault {
-        case .accessFlag where hu.accessFlag || hu.dirtyState:  // HD implies HA
-            return (d | Descriptor.accessFlag) & (dirtyable ? ~Descriptor.readOnly : ~0)
-        case .permission where dirtyable:
-            return d & ~Descriptor.readOnly
-        default:
-            return nil
-        }
+        return Translation.hardwareUpdate(fault, kind, descriptor: d, program.hardwareUpdates[t])
     }
 
     /// The MMU updates a descriptor only for an access that then succeeds:
