@@ -36,6 +36,9 @@ struct MemoryMnemonic {
         case "STLXR": family = .store(release: true, exclusive: true); release = true
         case "LDP", "LDNP": family = .loadPair; if width != nil { return nil }
         case "STP", "STNP": family = .storePair; if width != nil { return nil }
+        // FEAT_LRCPC3 ordered pairs; herd also spells them LDAP/STLP.
+        case "LDIAPP", "LDAP": family = .loadPair; acquire = true; if width != nil { return nil }
+        case "STILP", "STLP": family = .storePair; release = true; if width != nil { return nil }
         default:
             guard let (family, acquire, release) = MemoryMnemonic.readModifyWrite(stem) else { return nil }
             self.family = family
@@ -113,8 +116,8 @@ struct MemoryMnemonic {
             guard t1.is64Bit == t2.is64Bit else { throw s.error("pair registers must have the same width") }
             let w = try width(for: t1, s)
             let a = try s.address()
-            if case .loadPair = family { return .loadPair(t1, t2, a, width: w) }
-            return .storePair(t1, t2, a, width: w)
+            if case .loadPair = family { return .loadPair(t1, t2, a, width: w, acquirePC: acquire) }
+            return .storePair(t1, t2, a, width: w, release: release)
         case .compareAndSwap:
             let compare = try s.register(), new = try s.register()
             let w = try width(for: compare, s)

@@ -13,9 +13,11 @@ public enum Instruction: Hashable, Sendable {
     /// success and 1 on failure.
     case store(Register, Address, width: AccessWidth, release: Bool, exclusiveStatus: Register?)
     /// LDP/STP are two single-copy-atomic accesses of `width` each (the second
-    /// at address + width bytes).
-    case loadPair(Register, Register, Address, width: AccessWidth)
-    case storePair(Register, Register, Address, width: AccessWidth)
+    /// at address + width bytes), the first before the second in program
+    /// order. FEAT_LRCPC3 LDIAPP (and herd's LDAP pair) make both reads
+    /// Acquire-PC; STILP (and STLP) make both writes Release.
+    case loadPair(Register, Register, Address, width: AccessWidth, acquirePC: Bool = false)
+    case storePair(Register, Register, Address, width: AccessWidth, release: Bool = false)
     /// CAS{A}{L}{B,H} Rs, Rt, [Xn]: compares memory with Rs, writes Rt if equal,
     /// and always returns the old value in Rs.
     case compareAndSwap(compare: Register, new: Register, Address, width: AccessWidth, acquire: Bool, release: Bool)

@@ -120,12 +120,12 @@ public struct Interpreter: Sendable {
             }
             try memory.write(pa, width, reg(src))
             effect.wrote = pa
-        case let .loadPair(first, second, a, width):
+        case let .loadPair(first, second, a, width, _):
             let va = address(a)
             guard let pa1 = translate(va, .read), let pa2 = translate(va &+ UInt64(width.rawValue), .read) else { break }
             t.registers.write(first, try memory.read(pa1, width))
             t.registers.write(second, try memory.read(pa2, width))
-        case let .storePair(first, second, a, width):
+        case let .storePair(first, second, a, width, _):
             let va = address(a)
             guard let pa1 = translate(va, .write), let pa2 = translate(va &+ UInt64(width.rawValue), .write) else { break }
             try memory.write(pa1, width, reg(first))

@@ -61,10 +61,11 @@ extension Explorer {
                 }
             }
 
-        case let .loadPair(first, second, a, width):
+        case let .loadPair(first, second, a, width, acquirePC):
             try translated(a, .read, r, g) { (r, g, location, walks) throws(MachineError) in
                 try translated(a, .read, offset: UInt64(width.rawValue), r, g) { (r, g, location2, walks2) throws(MachineError) in
                     var spec = LocalOrder.Access(direction: .read, location: location, address: d.of(a))
+                    spec.acquirePC = acquirePC
                     spec.walks = walks
                     try self.read(t, spec, width, r, g) { (r, g, _, v1, t1) throws(MachineError) in
                         var r = r
@@ -81,10 +82,11 @@ extension Explorer {
                 }
             }
 
-        case let .storePair(first, second, a, width):
+        case let .storePair(first, second, a, width, release):
             try translated(a, .write, r, g) { (r, g, location, walks) throws(MachineError) in
                 try translated(a, .write, offset: UInt64(width.rawValue), r, g) { (r, g, location2, walks2) throws(MachineError) in
                     var spec = LocalOrder.Access(direction: .write, location: location, address: d.of(a), data: d.of(first))
+                    spec.release = release
                     spec.walks = walks
                     try self.write(t, spec, width, r.read(first), r, g) { (r, g) throws(MachineError) in
                         var spec2 = spec

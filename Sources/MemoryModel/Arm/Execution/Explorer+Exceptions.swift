@@ -68,7 +68,7 @@ extension Explorer {
     /// The address operand of a memory instruction (the one that can fault).
     static func address(of instruction: Instruction) -> Address? {
         switch instruction {
-        case .load(_, let a, _, _, _), .store(_, let a, _, _, _), .loadPair(_, _, let a, _), .storePair(_, _, let a, _),
+        case .load(_, let a, _, _, _), .store(_, let a, _, _, _), .loadPair(_, _, let a, _, _), .storePair(_, _, let a, _, _),
              .compareAndSwap(_, _, let a, _, _, _), .swap(_, _, let a, _, _, _), .atomic(_, _, _, let a, _, _, _):
             return a
         default:
