@@ -87,6 +87,18 @@ final class AssemblerTests: XCTestCase {
         ])
     }
 
+    func testOrderedPairs() throws {
+        // FEAT_LRCPC3 LDIAPP/STILP, and herd's LDAP/STLP spellings of them.
+        let a = Address(base: .x(2))
+        XCTAssertEqual(try assemble("LDIAPP W0,W1,[X2]\nSTILP X0,X1,[X2]\nLDAP X3,X4,[X2]\nSTLP W3,W4,[X2]"), [
+            .loadPair(.w(0), .w(1), a, width: .word, acquirePC: true),
+            .storePair(.x(0), .x(1), a, width: .doubleword, release: true),
+            .loadPair(.x(3), .x(4), a, width: .doubleword, acquirePC: true),
+            .storePair(.w(3), .w(4), a, width: .word, release: true),
+        ])
+        XCTAssertThrowsError(try assemble("STILPB W0,W1,[X2]"))
+    }
+
     func testBarriersTLBIAndSystemRegisters() throws {
         XCTAssertEqual(try assemble("""
             DMB SY

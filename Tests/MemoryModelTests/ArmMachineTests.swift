@@ -45,6 +45,27 @@ final class ArmMachineTests: XCTestCase {
         XCTAssertTrue(try mp(writer, [L.ldr(0, 3), L.ldr(2, 1)]))
     }
 
+    /// STILP orders its first write before its second (both Release), and
+    /// LDIAPP its first read before its second (both Acquire-PC); plain
+    /// STP/LDP order neither (herd's MP+STILP+dmb.ld, MP+dmb.st+LDIAPP).
+    func testOrderedPairsOrderTheirTwoAccesses() throws {
+        let x = Address(base: .x(1)), xPlus4 = Address(base: .x(1), offset: .immediate(4))
+        let readers: [Instruction] = [.load(.w(0), xPlus4, width: .word, ordering: .plain, exclusive: false),
+                                      .dmb(.fullSystem, .load),
+                                      .load(.w(2), x, width: .word, ordering: .plain, exclusive: false)]
+        func stp(release: Bool) -> [Instruction] {
+            [L.mov(0, 1), .storePair(.w(0), .w(0), x, width: .word, release: release)]
+        }
+        XCTAssertFalse(try verdict([stp(release: true), readers], [(1, 0), (1, 2)], reaches: [1, 0]))
+        XCTAssertTrue(try verdict([stp(release: false), readers], [(1, 0), (1, 2)], reaches: [1, 0]))
+
+        let writer: [Instruction] = [L.mov(0, 1), .store(.w(0), xPlus4, width: .word, release: false, exclusiveStatus: nil),
+                                     .dmb(.fullSystem, .store), L.str(0, 1)]
+        func ldp(acquirePC: Bool) -> [Instruction] { [.loadPair(.w(0), .w(2), x, width: .word, acquirePC: acquirePC)] }
+        XCTAssertFalse(try verdict([writer, ldp(acquirePC: true)], [(1, 0), (1, 2)], reaches: [1, 0]))
+        XCTAssertTrue(try verdict([writer, ldp(acquirePC: false)], [(1, 0), (1, 2)], reaches: [1, 0]))
+    }
+
     // MARK: Store buffering, load buffering
 
     func testStoreBufferingNeedsFullBarriers() throws {

@@ -50,6 +50,21 @@ final class SCMachineTests: XCTestCase {
         XCTAssertEqual(seen, [[0, 1], [1, 0], [1, 1]])
     }
 
+    /// A pair is one step on SC, ordered or not: an LDIAPP never sees half of
+    /// an STILP, and it reads its registers in the order named.
+    func testOrderedPairsAreSingleSteps() throws {
+        let writer = ThreadCode(instructions: [
+            .move(.w(0), .immediate(1)), .move(.w(2), .immediate(2)),
+            .storePair(.w(0), .w(2), Address(base: .x(1)), width: .word, release: true),
+        ])
+        let reader = ThreadCode(instructions: [
+            .loadPair(.w(0), .w(2), Address(base: .x(1)), width: .word, acquirePC: true),
+        ])
+        let regs = registers([1: x])
+        let program = ConcurrentProgram(threads: [writer, reader], initialRegisters: [regs, regs])
+        XCTAssertEqual(try outcomes(program, [(1, 0), (1, 2)]), [[0, 0], [1, 2]])
+    }
+
     /// Two LDXR/STXR increments retried until they succeed: the counter ends
     /// at 2 in every execution, so the monitor is cleared by the other store.
     func testExclusiveIncrementsNeverLoseAnUpdate() throws {
