@@ -8,7 +8,7 @@ struct MemoryMnemonic {
         case load(LoadOrdering, exclusive: Bool)
         case store(release: Bool, exclusive: Bool)
         case loadPair, storePair
-        case compareAndSwap
+        case compareAndSwap, compareAndSwapPair
         case swap
         case atomicLoad(AtomicOperation)
         case atomicStore(AtomicOperation)
@@ -72,6 +72,9 @@ struct MemoryMnemonic {
             default: return nil
             }
         }
+        if s.hasPrefix("CASP"), let (a, l) = ordering(s.dropFirst(4), allowAcquire: true) {
+            return (.compareAndSwapPair, a, l)
+        }
         if s.hasPrefix("CAS"), let (a, l) = ordering(s.dropFirst(3), allowAcquire: true) {
             return (.compareAndSwap, a, l)
         }
@@ -126,6 +129,19 @@ struct MemoryMnemonic {
             // semantics" -- with the zero register there is no acquire.
             return .compareAndSwap(compare: compare, new: new, try s.address(), width: w,
                                    acquire: acquire && !compare.isZero, release: release)
+        case .compareAndSwapPair:
+            if suffixWidth != nil { throw s.error("CASP has no byte or halfword form") }
+            let c1 = try s.register(), c2 = try s.register(), n1 = try s.register(), n2 = try s.register()
+            // Arm ARM (CASP): Rs and Rt are even, the second of each pair is
+            // the next register, and all four are the same width.
+            for (first, second) in [(c1, c2), (n1, n2)] {
+                guard first.number % 2 == 0, second.number == first.number + 1,
+                      first.is64Bit == c1.is64Bit, second.is64Bit == c1.is64Bit else {
+                    throw s.error("CASP takes two consecutive even-odd register pairs of one width")
+                }
+            }
+            return .compareAndSwapPair(compare: c1, c2, new: n1, n2, try s.address(), width: try width(for: c1, s),
+                                       acquire: acquire, release: release)
         case .swap:
             let source = try s.register(), destination = try s.register()
             let w = try width(for: source, s)

@@ -21,6 +21,12 @@ public enum Instruction: Hashable, Sendable {
     /// CAS{A}{L}{B,H} Rs, Rt, [Xn]: compares memory with Rs, writes Rt if equal,
     /// and always returns the old value in Rs.
     case compareAndSwap(compare: Register, new: Register, Address, width: AccessWidth, acquire: Bool, release: Bool)
+    /// CASP{A}{L} Rs, Rs+1, Rt, Rt+1, [Xn]: compares the pair at [Xn] with
+    /// (Rs, Rs+1), writes (Rt, Rt+1) if both words are equal, and always
+    /// returns the old pair in Rs, Rs+1. Each word is one read-modify-write
+    /// (rmw), so the pair is single-copy atomic as a whole.
+    case compareAndSwapPair(compare: Register, Register, new: Register, Register, Address, width: AccessWidth,
+                            acquire: Bool, release: Bool)
     /// SWP{A}{L} Rs, Rt, [Xn]: stores Rs, returns the old value in Rt.
     case swap(source: Register, destination: Register, Address, width: AccessWidth, acquire: Bool, release: Bool)
     /// LD<op>{A}{L} Rs, Rt, [Xn] and ST<op>{L} Rs, [Xn] (destination nil, or

@@ -25,7 +25,7 @@ public struct Interpreter: Sendable {
              .dmb, .dsb, .isb, .tlbi, .mrs,
              .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn:
             return true
-        case .load, .store, .loadPair, .storePair, .compareAndSwap, .swap, .atomic, .msr:
+        case .load, .store, .loadPair, .storePair, .compareAndSwap, .compareAndSwapPair, .swap, .atomic, .msr:
             return false
         }
     }
@@ -139,6 +139,17 @@ public struct Interpreter: Sendable {
                 effect.wrote = pa
             }
             t.registers.write(compare, old)
+        case let .compareAndSwapPair(compare1, compare2, new1, new2, a, width, _, _):
+            let va = address(a)
+            guard let pa1 = translate(va, .write), let pa2 = translate(va &+ UInt64(width.rawValue), .write) else { break }
+            let old1 = try memory.read(pa1, width), old2 = try memory.read(pa2, width)
+            if old1 == reg(compare1) & width.mask && old2 == reg(compare2) & width.mask {
+                try memory.write(pa1, width, reg(new1))
+                try memory.write(pa2, width, reg(new2))
+                effect.wrote = pa1
+            }
+            t.registers.write(compare1, old1)
+            t.registers.write(compare2, old2)
         case let .swap(src, dst, a, width, _, _):
             guard let pa = translate(address(a), .write) else { break }
             let old = try memory.read(pa, width)

@@ -130,6 +130,54 @@ extension Explorer {
                 }
             }
 
+        case let .compareAndSwapPair(compare1, compare2, new1, new2, a, width, acquire, release):
+            // As CAS, word by word: two reads, and, only if both match, two
+            // writes each rmw-paired with the read of its word (aarch64.cat's
+            // rmw on each location makes the pair atomic). Rs is even, so
+            // never the zero register: both reads return.
+            try translated(a, .write, r, g) { (r, g, location, walks) throws(MachineError) in
+                try translated(a, .write, offset: UInt64(width.rawValue), r, g) { (r, g, location2, walks2) throws(MachineError) in
+                    var spec = LocalOrder.Access(direction: .read, location: location, address: d.of(a))
+                    spec.acquire = acquire
+                    spec.walks = walks
+                    let expected = (r.read(compare1) & width.mask, r.read(compare2) & width.mask)
+                    let newValues = (r.read(new1), r.read(new2))
+                    let compared = d.of(compare1).union(d.of(compare2))
+                    try self.read(t, spec, width, r, g) { (r, g, id1, old1, taint1) throws(MachineError) in
+                        var spec2 = spec
+                        spec2.location = location2
+                        spec2.walks = walks2
+                        try self.read(t, spec2, width, r, g) { (r, g, id2, old2, taint2) throws(MachineError) in
+                            var r = r
+                            guard old1 == expected.0 && old2 == expected.1 else {
+                                r.write(compare1, old1, taint1)
+                                r.write(compare2, old2, taint2)
+                                return try next(r, g)
+                            }
+                            // The success path fixes Rs by the comparison,
+                            // as for CAS: the reads reach it as pick.
+                            let pick = d.of(a).union(taint1.union(taint2).union(compared).asPick)
+                            r.write(compare1, old1, pick)
+                            r.write(compare2, old2, pick)
+                            var w = LocalOrder.Access(direction: .write, location: location, address: d.of(a),
+                                                      data: d.of(new1).union(compared.asPick))
+                            w.release = release
+                            w.rmwRead = id1
+                            w.isAtomicOperation = true
+                            w.walks = walks
+                            try self.write(t, w, width, newValues.0, r, g) { (r, g) throws(MachineError) in
+                                var w2 = w
+                                w2.location = location2
+                                w2.data = d.of(new2).union(compared.asPick)
+                                w2.rmwRead = id2
+                                w2.walks = walks2
+                                try self.write(t, w2, width, newValues.1, r, g, next)
+                            }
+                        }
+                    }
+                }
+            }
+
         case let .swap(src, dst, a, width, acquire, release):
             let value = r.read(src)
             try translated(a, .write, r, g) { (r, g, location, walks) throws(MachineError) in

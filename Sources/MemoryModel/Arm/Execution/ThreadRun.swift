@@ -93,7 +93,7 @@ struct ThreadRun: Sendable {
             systemRegisters[sysreg] = read(src.full)
         case let .mrs(dst, sysreg):
             write(dst, systemRegisters[sysreg] ?? 0, .none)
-        case .load, .tlbi, .store, .loadPair, .storePair, .compareAndSwap, .swap, .atomic,
+        case .load, .tlbi, .store, .loadPair, .storePair, .compareAndSwap, .compareAndSwapPair, .swap, .atomic,
              .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn:
             return false
         }
