@@ -99,6 +99,19 @@ final class AssemblerTests: XCTestCase {
         XCTAssertThrowsError(try assemble("STILPB W0,W1,[X2]"))
     }
 
+    func testCompareAndSwapPair() throws {
+        XCTAssertEqual(try assemble("CASPAL X0,X1,X2,X3,[X4]\nCASP W6,W7,W2,W3,[X5]"), [
+            .compareAndSwapPair(compare: .x(0), .x(1), new: .x(2), .x(3), Address(base: .x(4)), width: .doubleword,
+                                acquire: true, release: true),
+            .compareAndSwapPair(compare: .w(6), .w(7), new: .w(2), .w(3), Address(base: .x(5)), width: .word,
+                                acquire: false, release: false),
+        ])
+        // Odd first registers, non-consecutive pairs and mixed widths are not CASP.
+        XCTAssertThrowsError(try assemble("CASP W1,W2,W4,W5,[X5]"))
+        XCTAssertThrowsError(try assemble("CASP W0,W2,W4,W5,[X5]"))
+        XCTAssertThrowsError(try assemble("CASP W0,W1,X4,X5,[X5]"))
+    }
+
     func testBarriersTLBIAndSystemRegisters() throws {
         XCTAssertEqual(try assemble("""
             DMB SY

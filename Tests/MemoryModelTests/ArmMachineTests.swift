@@ -66,6 +66,20 @@ final class ArmMachineTests: XCTestCase {
         XCTAssertTrue(try verdict([writer, ldp(acquirePC: false)], [(1, 0), (1, 2)], reaches: [1, 0]))
     }
 
+    /// A CASP racing a store to its second word (herd's L057): either the
+    /// CASP fails, or the store is coherence-after its write; the store can
+    /// never fall between the CASP's read and write of that word.
+    func testCompareAndSwapPairIsAtomicOnEachWord() throws {
+        let casp: [Instruction] = [L.mov(2, 2), L.mov(3, 2),
+                                   .compareAndSwapPair(compare: .w(6), .w(7), new: .w(2), .w(3), Address(base: .x(1)),
+                                                       width: .word, acquire: false, release: false)]
+        let store: [Instruction] = [L.mov(0, 1), .store(.w(0), Address(base: .x(1), offset: .immediate(4)),
+                                                        width: .word, release: false, exclusiveStatus: nil)]
+        // Final memory is by doubleword: x[1] is the high half.
+        let finals = try L.outcomes(arm, L.program([casp, store]), registers: [], memory: [L.x])
+        XCTAssertEqual(finals, [[1 << 32 | 0], [1 << 32 | 2]])
+    }
+
     // MARK: Store buffering, load buffering
 
     func testStoreBufferingNeedsFullBarriers() throws {

@@ -65,6 +65,26 @@ final class SCMachineTests: XCTestCase {
         XCTAssertEqual(try outcomes(program, [(1, 0), (1, 2)]), [[0, 0], [1, 2]])
     }
 
+    /// CASP succeeds only when both words match, and returns the old pair.
+    func testCompareAndSwapPairNeedsBothWordsEqual() throws {
+        let casp = ThreadCode(instructions: [
+            .move(.w(2), .immediate(5)), .move(.w(3), .immediate(6)),
+            .compareAndSwapPair(compare: .w(6), .w(7), new: .w(2), .w(3), Address(base: .x(1)), width: .word,
+                                acquire: false, release: false),
+        ])
+        let writer = ThreadCode(instructions: [
+            .move(.w(0), .immediate(1)),
+            .store(.w(0), Address(base: .x(1), offset: .immediate(4)), width: .word, release: false, exclusiveStatus: nil),
+        ])
+        let regs = registers([1: x])
+        let program = ConcurrentProgram(threads: [casp, writer], initialRegisters: [regs, regs])
+        let result = try SCMachine().explore(program)
+        // Final memory is by doubleword: x[1] is the high half. CASP first:
+        // writes (5, 6), then the store; store first: CASP fails, returns 1.
+        let seen = Set(result.finalStates.map { [$0.memory[x] ?? 0, $0.registers[0][7]] })
+        XCTAssertEqual(seen, [[1 << 32 | 5, 0], [1 << 32 | 0, 1]])
+    }
+
     /// Two LDXR/STXR increments retried until they succeed: the counter ends
     /// at 2 in every execution, so the monitor is cleared by the other store.
     func testExclusiveIncrementsNeverLoseAnUpdate() throws {
