@@ -8,6 +8,7 @@ struct MemoryMnemonic {
         case load(LoadOrdering, exclusive: Bool)
         case store(release: Bool, exclusive: Bool)
         case loadPair, storePair
+        case loadExclusivePair, storeExclusivePair
         case compareAndSwap, compareAndSwapPair
         case swap
         case atomicLoad(AtomicOperation)
@@ -36,6 +37,10 @@ struct MemoryMnemonic {
         case "STLXR": family = .store(release: true, exclusive: true); release = true
         case "LDP", "LDNP": family = .loadPair; if width != nil { return nil }
         case "STP", "STNP": family = .storePair; if width != nil { return nil }
+        case "LDXP": family = .loadExclusivePair; if width != nil { return nil }
+        case "LDAXP": family = .loadExclusivePair; acquire = true; if width != nil { return nil }
+        case "STXP": family = .storeExclusivePair; if width != nil { return nil }
+        case "STLXP": family = .storeExclusivePair; release = true; if width != nil { return nil }
         // FEAT_LRCPC3 ordered pairs; herd also spells them LDAP/STLP.
         case "LDIAPP", "LDAP": family = .loadPair; acquire = true; if width != nil { return nil }
         case "STILP", "STLP": family = .storePair; release = true; if width != nil { return nil }
@@ -129,6 +134,18 @@ struct MemoryMnemonic {
             // semantics" -- with the zero register there is no acquire.
             return .compareAndSwap(compare: compare, new: new, try s.address(), width: w,
                                    acquire: acquire && !compare.isZero, release: release)
+        case .loadExclusivePair, .storeExclusivePair:
+            var status: Register?
+            if case .storeExclusivePair = family {
+                status = try s.register()
+                if status!.is64Bit { throw s.error("the status register of a store-exclusive is a W register") }
+            }
+            let t1 = try s.register(), t2 = try s.register()
+            guard t1.is64Bit == t2.is64Bit else { throw s.error("pair registers must have the same width") }
+            let w = try width(for: t1, s)
+            let a = try s.address()
+            if let status { return .storeExclusivePair(status: status, t1, t2, a, width: w, release: release) }
+            return .loadExclusivePair(t1, t2, a, width: w, acquire: acquire)
         case .compareAndSwapPair:
             if suffixWidth != nil { throw s.error("CASP has no byte or halfword form") }
             let c1 = try s.register(), c2 = try s.register(), n1 = try s.register(), n2 = try s.register()

@@ -21,6 +21,13 @@ public enum Instruction: Hashable, Sendable {
     /// CAS{A}{L}{B,H} Rs, Rt, [Xn]: compares memory with Rs, writes Rt if equal,
     /// and always returns the old value in Rs.
     case compareAndSwap(compare: Register, new: Register, Address, width: AccessWidth, acquire: Bool, release: Bool)
+    /// LDXP/LDAXP Rt, Rt2, [Xn]: a load-exclusive of two words (both Acquire
+    /// for LDAXP); the monitor covers both.
+    case loadExclusivePair(Register, Register, Address, width: AccessWidth, acquire: Bool)
+    /// STXP/STLXP Ws, Rt, Rt2, [Xn]: writes both words (both Release for
+    /// STLXP) only paired with the thread's LDXP of the same pair, each write
+    /// an rmw with the read of its word; Ws := 0 on success, 1 on failure.
+    case storeExclusivePair(status: Register, Register, Register, Address, width: AccessWidth, release: Bool)
     /// CASP{A}{L} Rs, Rs+1, Rt, Rt+1, [Xn]: compares the pair at [Xn] with
     /// (Rs, Rs+1), writes (Rt, Rt+1) if both words are equal, and always
     /// returns the old pair in Rs, Rs+1. Each word is one read-modify-write

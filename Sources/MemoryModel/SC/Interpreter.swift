@@ -12,6 +12,8 @@ public struct Interpreter: Sendable {
         /// The physical address written, if any: other threads' exclusive
         /// monitors on it are cleared.
         public var wrote: UInt64?
+        /// The second word a pair store wrote, if any (monitors on it too).
+        public var wroteSecond: UInt64?
         public var fault: Fault?
     }
 
@@ -25,7 +27,7 @@ public struct Interpreter: Sendable {
              .dmb, .dsb, .isb, .tlbi, .mrs,
              .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn:
             return true
-        case .load, .store, .loadPair, .storePair, .compareAndSwap, .compareAndSwapPair, .swap, .atomic, .msr:
+        case .load, .store, .loadPair, .storePair, .loadExclusivePair, .storeExclusivePair, .compareAndSwap, .compareAndSwapPair, .swap, .atomic, .msr:
             return false
         }
     }
@@ -109,11 +111,11 @@ public struct Interpreter: Sendable {
         case let .load(dst, a, width, _, exclusive):
             guard let pa = translate(address(a), .read) else { break }
             t.registers.write(dst, try memory.read(pa, width))
-            if exclusive { t.monitor = pa }
+            if exclusive { t.monitor = pa; t.monitorSecond = nil }
         case let .store(src, a, width, _, status):
             guard let pa = translate(address(a), .write) else { break }
             if let status {
-                let success = t.monitor == pa
+                let success = t.monitor == pa && t.monitorSecond == nil
                 t.monitor = nil
                 t.registers.write(status, success ? 0 : 1)
                 guard success else { break }
@@ -139,6 +141,25 @@ public struct Interpreter: Sendable {
                 effect.wrote = pa
             }
             t.registers.write(compare, old)
+        case let .loadExclusivePair(first, second, a, width, _):
+            let va = address(a)
+            guard let pa1 = translate(va, .read), let pa2 = translate(va &+ UInt64(width.rawValue), .read) else { break }
+            t.registers.write(first, try memory.read(pa1, width))
+            t.registers.write(second, try memory.read(pa2, width))
+            t.monitor = pa1
+            t.monitorSecond = pa2
+        case let .storeExclusivePair(status, first, second, a, width, _):
+            let va = address(a)
+            guard let pa1 = translate(va, .write), let pa2 = translate(va &+ UInt64(width.rawValue), .write) else { break }
+            let success = t.monitor == pa1 && t.monitorSecond == pa2
+            t.monitor = nil
+            t.monitorSecond = nil
+            t.registers.write(status, success ? 0 : 1)
+            guard success else { break }
+            try memory.write(pa1, width, reg(first))
+            try memory.write(pa2, width, reg(second))
+            effect.wrote = pa1
+            effect.wroteSecond = pa2
         case let .compareAndSwapPair(compare1, compare2, new1, new2, a, width, _, _):
             let va = address(a)
             guard let pa1 = translate(va, .write), let pa2 = translate(va &+ UInt64(width.rawValue), .write) else { break }

@@ -56,9 +56,14 @@ public struct SCMachine: MemoryMachine {
         repeat {
             let effect = try interpreter.step(&state.threads[thread], thread: thread, memory: &state.memory)
             if let fault = effect.fault { state.faults.insert(fault) }
-            if let wrote = effect.wrote {
-                for other in state.threads.indices where other != thread && state.threads[other].monitor.map({ $0 & ~7 }) == wrote & ~7 {
-                    state.threads[other].monitor = nil
+            // A write to either word an LDXP reserved clears the monitor.
+            for wrote in [effect.wrote, effect.wroteSecond].compactMap({ $0 }) {
+                for other in state.threads.indices where other != thread {
+                    let reserved = [state.threads[other].monitor, state.threads[other].monitorSecond]
+                    if reserved.contains(where: { $0.map { $0 & ~7 } == wrote & ~7 }) {
+                        state.threads[other].monitor = nil
+                        state.threads[other].monitorSecond = nil
+                    }
                 }
             }
         } while state.threads[thread].isRunning && Interpreter.isLocal(code[state.threads[thread].pc])

@@ -8,6 +8,8 @@ public struct ThreadState: Hashable, Sendable {
     /// Physical address an LDXR reserved, cleared by another thread's store
     /// to it and by the thread's own STXR.
     public var monitor: UInt64?
+    /// The second word an LDXP reserved along with `monitor`.
+    public var monitorSecond: UInt64?
     public var context: Translation.Context
     public var systemRegisters: [SystemRegister: UInt64]
     public var status: Status = .running

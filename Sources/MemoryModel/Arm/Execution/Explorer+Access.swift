@@ -32,7 +32,7 @@ extension Explorer {
                 try self.read(t, spec, width, r, g) { (r, g, id, value, taint) throws(MachineError) in
                     var r = r
                     r.write(dst, value, taint)
-                    if exclusive { r.exclusiveRead = id; r.exclusiveLocation = location }
+                    if exclusive { r.exclusiveRead = id; r.exclusiveLocation = location; r.exclusiveSecondRead = nil }
                     try next(r, g)
                 }
             }
@@ -52,7 +52,7 @@ extension Explorer {
                 failed.exclusiveRead = nil
                 failed.write(status, 1, .none)
                 try next(failed, g)
-                if let paired = r.exclusiveRead, r.exclusiveLocation == location {
+                if let paired = r.exclusiveRead, r.exclusiveLocation == location, r.exclusiveSecondRead == nil {
                     var succeeded = r
                     succeeded.exclusiveRead = nil
                     succeeded.write(status, 0, .none)
@@ -127,6 +127,62 @@ extension Explorer {
                     w.isAtomicOperation = true
                     w.walks = walks
                     try self.write(t, w, width, newValue, r, g, next)
+                }
+            }
+
+        case let .loadExclusivePair(first, second, a, width, acquire):
+            try translated(a, .read, r, g) { (r, g, location, walks) throws(MachineError) in
+                try translated(a, .read, offset: UInt64(width.rawValue), r, g) { (r, g, location2, walks2) throws(MachineError) in
+                    var spec = LocalOrder.Access(direction: .read, location: location, address: d.of(a))
+                    spec.acquire = acquire
+                    spec.walks = walks
+                    try self.read(t, spec, width, r, g) { (r, g, id1, v1, t1) throws(MachineError) in
+                        var r = r
+                        r.write(first, v1, t1)
+                        var spec2 = spec
+                        spec2.location = location2
+                        spec2.walks = walks2
+                        try self.read(t, spec2, width, r, g) { (r, g, id2, v2, t2) throws(MachineError) in
+                            var r = r
+                            r.write(second, v2, t2)
+                            r.exclusiveRead = id1
+                            r.exclusiveLocation = location
+                            r.exclusiveSecondRead = id2
+                            r.exclusiveSecondLocation = location2
+                            try next(r, g)
+                        }
+                    }
+                }
+            }
+
+        case let .storeExclusivePair(status, first, second, a, width, release):
+            try translated(a, .write, r, g) { (r, g, location, walks) throws(MachineError) in
+                try translated(a, .write, offset: UInt64(width.rawValue), r, g) { (r, g, location2, walks2) throws(MachineError) in
+                    // As STXR: it may always fail; it may succeed only paired
+                    // with the thread's unpaired LDXP of the same two words.
+                    var failed = r
+                    failed.exclusiveRead = nil
+                    failed.exclusiveSecondRead = nil
+                    failed.write(status, 1, .none)
+                    try next(failed, g)
+                    guard let paired = r.exclusiveRead, r.exclusiveLocation == location,
+                          let paired2 = r.exclusiveSecondRead, r.exclusiveSecondLocation == location2 else { return }
+                    var succeeded = r
+                    succeeded.exclusiveRead = nil
+                    succeeded.exclusiveSecondRead = nil
+                    succeeded.write(status, 0, .none)
+                    var spec = LocalOrder.Access(direction: .write, location: location, address: d.of(a), data: d.of(first))
+                    spec.release = release
+                    spec.rmwRead = paired
+                    spec.walks = walks
+                    try self.write(t, spec, width, r.read(first), succeeded, g) { (r, g) throws(MachineError) in
+                        var spec2 = spec
+                        spec2.location = location2
+                        spec2.data = d.of(second)
+                        spec2.rmwRead = paired2
+                        spec2.walks = walks2
+                        try self.write(t, spec2, width, r.read(second), r, g, next)
+                    }
                 }
             }
 

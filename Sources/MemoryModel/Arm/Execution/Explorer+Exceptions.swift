@@ -69,7 +69,8 @@ extension Explorer {
     static func address(of instruction: Instruction) -> Address? {
         switch instruction {
         case .load(_, let a, _, _, _), .store(_, let a, _, _, _), .loadPair(_, _, let a, _, _), .storePair(_, _, let a, _, _),
-             .compareAndSwap(_, _, let a, _, _, _), .compareAndSwapPair(_, _, _, _, let a, _, _, _), .swap(_, _, let a, _, _, _), .atomic(_, _, _, let a, _, _, _):
+             .compareAndSwap(_, _, let a, _, _, _), .compareAndSwapPair(_, _, _, _, let a, _, _, _),
+             .loadExclusivePair(_, _, let a, _, _), .storeExclusivePair(_, _, _, let a, _, _), .swap(_, _, let a, _, _, _), .atomic(_, _, _, let a, _, _, _):
             return a
         default:
             return nil

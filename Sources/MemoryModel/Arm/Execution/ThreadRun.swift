@@ -12,6 +12,9 @@ struct ThreadRun: Sendable {
     /// The unpaired load-exclusive read and its location (the local monitor).
     var exclusiveRead: Int?
     var exclusiveLocation: UInt64 = 0
+    /// The second read of an unpaired LDXP and its location (nil after LDXR).
+    var exclusiveSecondRead: Int?
+    var exclusiveSecondLocation: UInt64 = 0
     var systemRegisters: [SystemRegister: UInt64]
     /// The instruction a `handledRetryOnce` fault is retrying, if any.
     var retrying: Int?
@@ -93,7 +96,7 @@ struct ThreadRun: Sendable {
             systemRegisters[sysreg] = read(src.full)
         case let .mrs(dst, sysreg):
             write(dst, systemRegisters[sysreg] ?? 0, .none)
-        case .load, .tlbi, .store, .loadPair, .storePair, .compareAndSwap, .compareAndSwapPair, .swap, .atomic,
+        case .load, .tlbi, .store, .loadPair, .storePair, .loadExclusivePair, .storeExclusivePair, .compareAndSwap, .compareAndSwapPair, .swap, .atomic,
              .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn:
             return false
         }
