@@ -99,6 +99,18 @@ final class AssemblerTests: XCTestCase {
         XCTAssertThrowsError(try assemble("STILPB W0,W1,[X2]"))
     }
 
+    func testExclusivePairs() throws {
+        let a = Address(base: .x(2))
+        XCTAssertEqual(try assemble("LDXP X3,X4,[X2]\nLDAXP W3,W4,[X2]\nSTXP W9,X0,X1,[X2]\nSTLXP W9,W5,W5,[X2]"), [
+            .loadExclusivePair(.x(3), .x(4), a, width: .doubleword, acquire: false),
+            .loadExclusivePair(.w(3), .w(4), a, width: .word, acquire: true),
+            .storeExclusivePair(status: .w(9), .x(0), .x(1), a, width: .doubleword, release: false),
+            .storeExclusivePair(status: .w(9), .w(5), .w(5), a, width: .word, release: true),
+        ])
+        XCTAssertThrowsError(try assemble("STXP X9,X0,X1,[X2]"))
+        XCTAssertThrowsError(try assemble("LDXP X3,W4,[X2]"))
+    }
+
     func testCompareAndSwapPair() throws {
         XCTAssertEqual(try assemble("CASPAL X0,X1,X2,X3,[X4]\nCASP W6,W7,W2,W3,[X5]"), [
             .compareAndSwapPair(compare: .x(0), .x(1), new: .x(2), .x(3), Address(base: .x(4)), width: .doubleword,

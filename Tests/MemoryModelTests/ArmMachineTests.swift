@@ -80,6 +80,22 @@ final class ArmMachineTests: XCTestCase {
         XCTAssertEqual(finals, [[1 << 32 | 0], [1 << 32 | 2]])
     }
 
+    /// Two LDXP/STXP pair writes (herd's L031): when both succeed, one
+    /// thread read the initial pair and the other the first thread's pair;
+    /// a successful STXP never lets the other write fall between its reads
+    /// and writes on either word.
+    func testExclusivePairsAreAtomicOnEachWord() throws {
+        func thread(_ a: UInt64, _ b: UInt64) -> [Instruction] {
+            [L.mov(0, a), L.mov(2, b),
+             .loadExclusivePair(.w(6), .w(7), Address(base: .x(1)), width: .word, acquire: false),
+             .storeExclusivePair(status: .w(9), .w(0), .w(2), Address(base: .x(1)), width: .word, release: false)]
+        }
+        let finals = try L.outcomes(arm, L.program([thread(1, 2), thread(3, 4)]),
+                                    registers: [(0, 9), (1, 9), (0, 6), (0, 7), (1, 6), (1, 7)], memory: [L.x])
+        let bothSucceeded = finals.filter { $0[0] == 0 && $0[1] == 0 }.map { Array($0[2...]) }
+        XCTAssertEqual(Set(bothSucceeded), [[0, 0, 1, 2, 4 << 32 | 3], [3, 4, 0, 0, 2 << 32 | 1]])
+    }
+
     // MARK: Store buffering, load buffering
 
     func testStoreBufferingNeedsFullBarriers() throws {

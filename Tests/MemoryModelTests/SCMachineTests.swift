@@ -100,6 +100,23 @@ final class SCMachineTests: XCTestCase {
         XCTAssertEqual(Set(result.finalStates.map { $0.memory[x] }), [2])
     }
 
+    /// LDXP/STXP increments of both words, retried until they succeed: a
+    /// store to either word clears the other thread's monitor, so both words
+    /// end at 2 in every execution.
+    func testExclusivePairIncrementsNeverLoseAnUpdate() throws {
+        let increment = ThreadCode(instructions: [
+            .loadExclusivePair(.w(0), .w(2), Address(base: .x(1)), width: .word, acquire: false),
+            .arithmetic(.add, destination: .w(0), .w(0), .immediate(1), setsFlags: false),
+            .arithmetic(.add, destination: .w(2), .w(2), .immediate(1), setsFlags: false),
+            .storeExclusivePair(status: .w(4), .w(0), .w(2), Address(base: .x(1)), width: .word, release: false),
+            .compareBranchNonZero(.w(4), to: 0),
+        ])
+        let regs = registers([1: x])
+        let program = ConcurrentProgram(threads: [increment, increment], initialRegisters: [regs, regs])
+        let result = try SCMachine().explore(program)
+        XCTAssertEqual(Set(result.finalStates.map { $0.memory[x] }), [2 << 32 | 2])
+    }
+
     /// A loop that never ends is cut at the bound and said so.
     func testSpinningForeverReachesTheBound() throws {
         let spin = ThreadCode(instructions: [

@@ -47,6 +47,9 @@ struct Event: Sendable {
     var rmwPartner: Int?
     /// amo: the pair is one LSE atomic instruction (not an exclusive pair).
     var isAtomicOperation = false
+    /// For the second write of a single-copy-atomic pair (STXP, CASP): the
+    /// pair's first write.
+    var pairFirst: Int?
 
     /// rf, for reads.
     var source: Source = .initial

@@ -64,6 +64,7 @@ extension Explorer {
         event.release = spec.release
         event.rmwPartner = spec.rmwRead
         event.isAtomicOperation = spec.isAtomicOperation
+        event.pairFirst = spec.pairFirst
         event.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
         event.pickSources = spec.address.pick.union(spec.data.pick)
         event.pickReach = pickReach(event.localPredecessors, g)
@@ -94,9 +95,25 @@ extension Explorer {
         for position in lowest...order.count {
             var g2 = base
             g2.coherence[loc, default: []].insert(id, at: position)
-            guard Consistency.holds(g2) else { continue }
+            guard pairsOrderedAlike(g2, id), Consistency.holds(g2) else { continue }
             try then(after, g2)
         }
+    }
+
+    /// herd makes an atomic pair (STXP, CASP) one write of both words, and
+    /// coherence orders events, not words: two such pairs on the same words
+    /// are ordered alike on both. Checked when a pair's second write lands.
+    func pairsOrderedAlike(_ g: ExecutionGraph, _ second: Int) -> Bool {
+        guard let first = g.events[second].pairFirst,
+              let order2 = g.coherence[g.events[second].location],
+              let order1 = g.coherence[g.events[first].location],
+              let i2 = order2.firstIndex(of: second), let i1 = order1.firstIndex(of: first) else { return true }
+        for (j2, other) in order2.enumerated() where other != second {
+            guard let otherFirst = g.events[other].pairFirst,
+                  let j1 = order1.firstIndex(of: otherFirst) else { continue }
+            if (j2 < i2) != (j1 < i1) { return false }
+        }
+        return true
     }
 
     /// Creates a translation-table walk read of one descriptor, with each

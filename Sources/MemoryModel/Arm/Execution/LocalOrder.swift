@@ -53,6 +53,8 @@ struct LocalOrder: Sendable {
         var acquire = false, acquirePC = false, release = false
         var rmwRead: Int?
         var isAtomicOperation = false
+        /// The first write of the single-copy-atomic pair this write completes.
+        var pairFirst: Int?
         /// The walk reads of this access's translation (tr-ib).
         var walks: [Int] = []
     }
