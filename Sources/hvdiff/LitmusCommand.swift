@@ -44,13 +44,13 @@ struct LitmusCommand: ParsableCommand {
             let outcome: Result<LitmusResult, LitmusFailure>
             switch item {
             case .missing(let path, let reason):
-                outcome = .failure(LitmusFailure(file: path, name: nil, message: reason))
+                outcome = .failure(LitmusFailure(file: path, name: nil, message: "\(path): \(reason)"))
             case .file(let path):
                 do {
                     let text = try String(contentsOfFile: path, encoding: .utf8)
                     outcome = runner.run(text: text, file: path)
                 } catch {
-                    outcome = .failure(LitmusFailure(file: path, name: nil, message: "cannot read: \(error.localizedDescription)"))
+                    outcome = .failure(LitmusFailure(file: path, name: nil, message: "\(path): cannot read: \(error.localizedDescription)"))
                 }
             }
             switch outcome {

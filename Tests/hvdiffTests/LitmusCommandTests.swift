@@ -24,6 +24,14 @@ final class LitmusCommandTests: XCTestCase {
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self))
     }
 
+    /// A path that does not exist is reported by name, the others still run.
+    func testMissingPathIsNamedAndTheRunGoesOn() throws {
+        let r = try run(["--model", "sc", "no/such.litmus", "herd-plain/aarch64/MP.litmus"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stdout.hasPrefix("Test such Error\nno/such.litmus: no such file or directory\n"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Test MP Allowed\n"), r.stdout)
+    }
+
     func testTextReportOnSC() throws {
         let r = try run(["--model", "sc", "herd-plain/aarch64/MP.litmus"])
         XCTAssertEqual(r.status, 0)
