@@ -5,21 +5,8 @@ import XCTest
 /// every event and Spec's abstract state, on random sequential workloads
 /// (fixed seeds) with 2, 3 and 4 stage-2 levels.
 final class ImplementationEquivalenceTests: XCTestCase {
-    static let configs: [MachineConfig] = [
-        MachineConfig(
-            cpus: 3, physicalPages: 1024, wordsPerPage: 2, pageTableLevels: 3,
-            vms: [VMConfig(vcpus: 2, isProtected: false), VMConfig(vcpus: 2, isProtected: true),
-                  VMConfig(vcpus: 1, isProtected: true)],
-            reservedHypPages: 8),
-        MachineConfig(
-            cpus: 2, physicalPages: 1024, wordsPerPage: 1, pageTableLevels: 2,
-            vms: [VMConfig(vcpus: 1, isProtected: true), VMConfig(vcpus: 2, isProtected: false)],
-            reservedHypPages: 4),
-        MachineConfig(
-            cpus: 4, physicalPages: 1536, wordsPerPage: 4, pageTableLevels: 4,
-            vms: [VMConfig(vcpus: 3, isProtected: false), VMConfig(vcpus: 1, isProtected: true)],
-            reservedHypPages: 32),
-    ]
+    /// The machines Spec's own property tests use (2, 3 and 4 levels).
+    static let configs = PropertyTests.configs
 
     /// Runs Spec and the implementation side by side; fails at the first
     /// event whose outcome or resulting abstract state differs.

@@ -22,6 +22,32 @@ extension Explorer {
             }
         }
 
+        /// The two reads of a pair load (LDP, LDIAPP, LDXP), first register's
+        /// word first in program order; `then` gets both read events.
+        func readPair(_ first: Register, _ second: Register, _ a: Address, _ width: AccessWidth,
+                      annotate: (inout LocalOrder.Access) -> Void, _ r: ThreadRun, _ g: ExecutionGraph,
+                      _ then: (ThreadRun, ExecutionGraph, Int, Int, UInt64, UInt64) throws(MachineError) -> Void) throws(MachineError) {
+            try translated(a, .read, r, g) { (r, g, location, walks) throws(MachineError) in
+                try translated(a, .read, offset: UInt64(width.rawValue), r, g) { (r, g, location2, walks2) throws(MachineError) in
+                    var spec = LocalOrder.Access(direction: .read, location: location, address: d.of(a))
+                    annotate(&spec)
+                    spec.walks = walks
+                    try self.read(t, spec, width, r, g) { (r, g, id1, v1, t1) throws(MachineError) in
+                        var r = r
+                        r.write(first, v1, t1)
+                        var spec2 = spec
+                        spec2.location = location2
+                        spec2.walks = walks2
+                        try self.read(t, spec2, width, r, g) { (r, g, id2, v2, t2) throws(MachineError) in
+                            var r = r
+                            r.write(second, v2, t2)
+                            try then(r, g, id1, id2, location, location2)
+                        }
+                    }
+                }
+            }
+        }
+
         switch instruction {
         case let .load(dst, a, width, ordering, exclusive):
             try translated(a, .read, r, g) { (r, g, location, walks) throws(MachineError) in
@@ -62,24 +88,8 @@ extension Explorer {
             }
 
         case let .loadPair(first, second, a, width, acquirePC):
-            try translated(a, .read, r, g) { (r, g, location, walks) throws(MachineError) in
-                try translated(a, .read, offset: UInt64(width.rawValue), r, g) { (r, g, location2, walks2) throws(MachineError) in
-                    var spec = LocalOrder.Access(direction: .read, location: location, address: d.of(a))
-                    spec.acquirePC = acquirePC
-                    spec.walks = walks
-                    try self.read(t, spec, width, r, g) { (r, g, _, v1, t1) throws(MachineError) in
-                        var r = r
-                        r.write(first, v1, t1)
-                        var spec2 = spec
-                        spec2.location = location2
-                        spec2.walks = walks2
-                        try self.read(t, spec2, width, r, g) { (r, g, _, v2, t2) throws(MachineError) in
-                            var r = r
-                            r.write(second, v2, t2)
-                            try next(r, g)
-                        }
-                    }
-                }
+            try readPair(first, second, a, width, annotate: { $0.acquirePC = acquirePC }, r, g) {
+                (r, g, _, _, _, _) throws(MachineError) in try next(r, g)
             }
 
         case let .storePair(first, second, a, width, release):
@@ -131,28 +141,14 @@ extension Explorer {
             }
 
         case let .loadExclusivePair(first, second, a, width, acquire):
-            try translated(a, .read, r, g) { (r, g, location, walks) throws(MachineError) in
-                try translated(a, .read, offset: UInt64(width.rawValue), r, g) { (r, g, location2, walks2) throws(MachineError) in
-                    var spec = LocalOrder.Access(direction: .read, location: location, address: d.of(a))
-                    spec.acquire = acquire
-                    spec.walks = walks
-                    try self.read(t, spec, width, r, g) { (r, g, id1, v1, t1) throws(MachineError) in
-                        var r = r
-                        r.write(first, v1, t1)
-                        var spec2 = spec
-                        spec2.location = location2
-                        spec2.walks = walks2
-                        try self.read(t, spec2, width, r, g) { (r, g, id2, v2, t2) throws(MachineError) in
-                            var r = r
-                            r.write(second, v2, t2)
-                            r.exclusiveRead = id1
-                            r.exclusiveLocation = location
-                            r.exclusiveSecondRead = id2
-                            r.exclusiveSecondLocation = location2
-                            try next(r, g)
-                        }
-                    }
-                }
+            try readPair(first, second, a, width, annotate: { $0.acquire = acquire }, r, g) {
+                (r, g, id1, id2, location, location2) throws(MachineError) in
+                var r = r
+                r.exclusiveRead = id1
+                r.exclusiveLocation = location
+                r.exclusiveSecondRead = id2
+                r.exclusiveSecondLocation = location2
+                try next(r, g)
             }
 
         case let .storeExclusivePair(status, first, second, a, width, release):
