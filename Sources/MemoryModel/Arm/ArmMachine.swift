@@ -35,7 +35,8 @@ public struct ArmMachine: MemoryMachine {
             let next = Self.candidates(from: explorer.written, threads: program.threads.count)
             if next == candidates || pass == valuePasses {
                 return Exploration(finalStates: explorer.finalStates, executions: explorer.executions,
-                                   boundReached: explorer.boundReached || next != candidates)
+                                   boundReached: explorer.boundReached || next != candidates,
+                                   finalStateFlags: explorer.finalStateFlags)
             }
             candidates = next
             lastWriters = Self.lastWriters(from: explorer.written)

@@ -47,6 +47,9 @@ public struct SCMachine: MemoryMachine {
                 }
             }
         }
+        // No model flags: the one aarch64.cat has (Warning-BBM-expected) is
+        // about TLBs caching a descriptor while it changes, and this
+        // machine's TLB is always coherent (every walk reads current memory).
         return Exploration(finalStates: finalStates, executions: terminal, boundReached: boundReached)
     }
 

@@ -26,7 +26,11 @@ final class Explorer {
     /// that ended in a graph that could still complete.
     var written: Set<WrittenValue> = []
     var finalStates: [FinalState] = []
+    /// The model flags raised on the way to each final state (same indices).
+    var finalStateFlags: [Set<ModelFlag>] = []
     var seen: Set<FinalState> = []
+    /// The program's translation-table descriptors, for the BBM flag.
+    lazy var tableLayout = TranslationTableLayout(program)
     var executions = 0
     var boundReached = false
     var steps = 0

@@ -63,6 +63,14 @@ struct OrderedBefore {
         to.append(Int32(b))
     }
 
+    /// Each event's generator successors (for ob reachability, see
+    /// `BreakBeforeMake`).
+    func successorLists() -> [[Int]] {
+        var lists = Array(repeating: [Int](), count: count)
+        for i in from.indices { lists[Int(from[i])].append(Int(to[i])) }
+        return lists
+    }
+
     /// Depth-first search for a cycle (iterative, three colours) over the
     /// edges in compressed form.
     func isAcyclic() -> Bool {
