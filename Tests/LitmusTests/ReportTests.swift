@@ -19,6 +19,17 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(LitmusReport.json(failure), #"{"file":"x/y.litmus.toml","name":"y","error":"x/y.litmus.toml:3: bad\ttab"}"#)
     }
 
+    /// herd prints `Flag NAME` after the witnesses; JSON adds "flags" only
+    /// when some execution raised one.
+    func testFlags() {
+        var r = result(positive: 1, negative: 1)
+        r.flags = [.breakBeforeMakeExpected]
+        XCTAssertTrue(LitmusReport.text(r).contains("Positive: 1 Negative: 1\nFlag Warning-BBM-expected\nCondition "))
+        XCTAssertEqual(LitmusReport.json(r),
+                       #"{"file":"dir/a \"b\".litmus","name":"MP","verdict":"allowed","states":2,"positive":1,"negative":1,"seconds":0.012,"flags":["Warning-BBM-expected"]}"#)
+        XCTAssertFalse(LitmusReport.text(result(positive: 1, negative: 1)).contains("Flag"))
+    }
+
     func testHerdText() {
         let text = LitmusReport.text(result(positive: 1, negative: 1, quantifier: .forall))
         XCTAssertEqual(text, """
