@@ -9,7 +9,9 @@
 ///   point to, in the initial memory or in any value the execution writes
 ///   to a table entry (a table linked in during the execution is a table
 ///   from then on). Stage-1 table addresses are IPAs under stage 2; they
-///   are located through the initial stage-2 tables.
+///   are located through the initial stage-2 tables. Roots are the
+///   threads' initial base registers (an MSR to TTBR0_EL1 or VTTBR_EL2
+///   during the program does not add tables).
 struct TranslationTableLayout: Sendable {
     /// One descriptor: its stage and level and the first input address (VA
     /// at stage 1, IPA at stage 2) of the range it translates.
@@ -48,8 +50,10 @@ struct TranslationTableLayout: Sendable {
         case .singleLevel(let descriptorAddress):
             for (page, at) in descriptorAddress { herdDescriptors[at] = page }
         case .tables(let setup):
-            for registers in setup.systemRegisters {
-                let context = Translation.Context(registers)
+            // A thread without initial registers walks from address 0, as
+            // the explorer's walks do.
+            for t in program.threads.indices {
+                let context = Translation.Context(t < setup.systemRegisters.count ? setup.systemRegisters[t] : [:])
                 let vttbr = context.vttbr & Descriptor.outputAddressMask
                 if setup.stage2 {
                     addTable(at: vttbr, Table(stage: 2, level: 4 - setup.stage2Levels, inputBase: 0, vttbr: vttbr))
