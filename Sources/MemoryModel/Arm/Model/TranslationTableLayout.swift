@@ -12,6 +12,11 @@
 ///   are located through the initial stage-2 tables. Roots are the
 ///   threads' initial base registers (an MSR to TTBR0_EL1 or VTTBR_EL2
 ///   during the program does not add tables).
+///
+/// Like herd's static PTE set, a page is a table for the whole execution:
+/// writes to a table page before it is linked, or after it is unlinked
+/// and reused as data, count as descriptor writes too (harmless while the
+/// page holds invalid entries then, as a zeroed pool page does).
 struct TranslationTableLayout: Sendable {
     /// One descriptor: its stage and level and the first input address (VA
     /// at stage 1, IPA at stage 2) of the range it translates.
