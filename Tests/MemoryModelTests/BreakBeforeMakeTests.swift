@@ -56,6 +56,9 @@ final class BreakBeforeMakeTests: XCTestCase {
         let e = try explore([breakWrite, dsb, .tlbi(.vaae1is, .x(9)), dsb, makeWrite])
         XCTAssertFalse(flagged(e))
         XCTAssertTrue(e.finalStateFlags.allSatisfy(\.isEmpty))
+        // pKVM's DSB ISHST before the TLBI orders the break before it too.
+        XCTAssertFalse(flagged(try explore([breakWrite, .dsb(.innerShareable, .store), .tlbi(.vaae1is, .x(9)), dsb,
+                                            makeWrite])))
         // Invalidating everything at stage 1 is in scope too.
         XCTAssertFalse(flagged(try explore([breakWrite, dsb, .tlbi(.vmalle1is, nil), dsb, makeWrite])))
     }
@@ -69,8 +72,13 @@ final class BreakBeforeMakeTests: XCTestCase {
         XCTAssertTrue(flagged(try explore([dsb, .tlbi(.vaae1is, .x(9)), dsb, makeWrite])))
         // No DSB before the TLBI (the break is not ob-before it).
         XCTAssertTrue(flagged(try explore([breakWrite, .tlbi(.vaae1is, .x(9)), dsb, makeWrite])))
-        // No DSB after the TLBI (the TLBI is not ob-before the make).
+        // No DSB after the TLBI (the TLBI is not ob-before the make), or
+        // only a DMB or a DSB ST (they do not complete the TLBI).
         XCTAssertTrue(flagged(try explore([breakWrite, dsb, .tlbi(.vaae1is, .x(9)), makeWrite])))
+        XCTAssertTrue(flagged(try explore([breakWrite, dsb, .tlbi(.vaae1is, .x(9)), .dmb(.innerShareable, .all),
+                                           makeWrite])))
+        XCTAssertTrue(flagged(try explore([breakWrite, dsb, .tlbi(.vaae1is, .x(9)), .dsb(.innerShareable, .store),
+                                           makeWrite])))
         // Make, then break: the wrong order.
         XCTAssertTrue(flagged(try explore([makeWrite, dsb, .tlbi(.vaae1is, .x(9)), dsb, breakWrite])))
     }
