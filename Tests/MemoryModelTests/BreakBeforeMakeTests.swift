@@ -152,30 +152,35 @@ final class BreakBeforeMakeTests: XCTestCase {
 
     /// Stage 2 from level 2 (VTTBR = `root`, 2 MiB blocks). Entry 1 maps
     /// the tables' own 2 MiB identity (so the hypervisor's stores reach
-    /// them); entry 2 maps the IPA `ipa` by a block to `blockPA`. The
-    /// writer replaces that block by a table at `level3` whose entry 0 it
-    /// first fills with a page of the same memory.
+    /// them); entry 2 maps the IPA `ipa` to `blockPA`, by a block or by a
+    /// table at `level3` whose entry 0 is a page of the same memory. The
+    /// writer (re)writes that page entry, then replaces the block by the
+    /// table (a split) or, with `collapse`, the table by the block.
     let root: UInt64 = 0x20_0000, level3: UInt64 = 0x21_0000, ipa: UInt64 = 0x40_0000, blockPA: UInt64 = 0x80_0000
     let readWrite: UInt64 = 0b11 << 6
 
-    func splitBlock(_ maintenance: [Instruction]) throws -> Exploration {
+    func splitBlock(_ maintenance: [Instruction], collapse: Bool = false) throws -> Exploration {
         let block = { (oa: UInt64) in oa | self.readWrite | Descriptor.accessFlag | Descriptor.valid }
         let page = blockPA | readWrite | Descriptor.accessFlag | Descriptor.tableOrPage | Descriptor.valid
+        let table = level3 | Descriptor.tableOrPage | Descriptor.valid
         var r0 = RegisterFile(), r1 = RegisterFile()
         r0.write(.x(5), level3); r0.write(.x(4), page)
         r0.write(.x(7), root + 2 * 8); r0.write(.x(6), 0)
-        r0.write(.x(3), level3 | Descriptor.tableOrPage | Descriptor.valid)
+        r0.write(.x(3), collapse ? block(blockPA) : table)
         r0.write(.x(9), ipa >> 12)
         r1.write(.x(1), ipa)
         let writer: [Instruction] = [store(4, at: 5), .dsb(.innerShareable, .store)] + maintenance + [store(3, at: 7)]
         let reader: [Instruction] = [.load(.w(0), Address(base: .x(1)), width: .word, ordering: .plain, exclusive: false)]
         let tables = TableTranslation(stage1: false, stage2: true, stage2Levels: 2,
                                       systemRegisters: [[.vttbrEl2: root], [.vttbrEl2: root]])
+        var memory: [UInt64: UInt64] = [root + 1 * 8: block(root), root + 2 * 8: block(blockPA), blockPA: 5]
+        if collapse {
+            memory[root + 2 * 8] = table
+            memory[level3] = page
+        }
         let program = ConcurrentProgram(
             threads: [ThreadCode(instructions: writer), ThreadCode(instructions: reader)],
-            initialRegisters: [r0, r1],
-            initialMemory: [root + 1 * 8: block(root), root + 2 * 8: block(blockPA), blockPA: 5],
-            translation: .tables(tables))
+            initialRegisters: [r0, r1], initialMemory: memory, translation: .tables(tables))
         let e = try arm.explore(program)
         XCTAssertFalse(e.finalStates.isEmpty)
         // Block and page map the same memory: the reader reads 5 or faults.
@@ -197,5 +202,15 @@ final class BreakBeforeMakeTests: XCTestCase {
         // An IPA in another 2 MiB block.
         XCTAssertTrue(flagged(try splitBlock([breakBlock, dsb, .move(.x(9), .immediate((ipa >> 12) + 512)),
                                               .tlbi(.ipas2e1is, .x(9)), dsb])))
+    }
+
+    /// A last-level TLBI removes the old block (a leaf) but not an old
+    /// table descriptor, which walks may keep in their caches.
+    func testLastLevelTlbiBreaksABlockButNotATable() throws {
+        let breakEntry = store(6, at: 7)
+        XCTAssertFalse(flagged(try splitBlock([breakEntry, dsb, .tlbi(.ipas2le1is, .x(9)), dsb])))
+        XCTAssertTrue(flagged(try splitBlock([], collapse: true)))
+        XCTAssertFalse(flagged(try splitBlock([breakEntry, dsb, .tlbi(.ipas2e1is, .x(9)), dsb], collapse: true)))
+        XCTAssertTrue(flagged(try splitBlock([breakEntry, dsb, .tlbi(.ipas2le1is, .x(9)), dsb], collapse: true)))
     }
 }

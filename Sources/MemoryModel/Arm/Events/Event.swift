@@ -86,6 +86,9 @@ struct Event: Sendable {
     var broadcast = false
     /// TLBI: which translations it invalidates (stage 1, stage 2 or both).
     var invalidatesStage1 = true, invalidatesStage2 = false
+    /// TLBI: only last-level (leaf) entries, not cached table descriptors
+    /// (the VALE1, VAALE1 and IPAS2LE1 forms).
+    var lastLevelOnly = false
     /// TLBI: the first event identifier after the DSB that completes it
     /// (C_TLBI), and after the ISB following that DSB.
     var completedAt: Int?

@@ -175,6 +175,7 @@ final class Explorer {
         e.page = register.map { r.read($0.full) & 0xF_FFFF_FFFF } ?? 0
         e.invalidatesAll = !op.takesAddress
         e.broadcast = op.isBroadcast
+        e.lastLevelOnly = op.invalidatesLastLevelOnly
         switch op {
         case .ipas2e1, .ipas2e1is, .ipas2le1, .ipas2le1is:
             e.invalidatesStage1 = false

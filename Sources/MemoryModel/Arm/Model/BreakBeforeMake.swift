@@ -30,7 +30,7 @@
 ///
 /// Multi-level tables: a change between a table and a block descriptor (a
 /// new block size) or of a table descriptor's address is an output-address
-/// update that always needs BBM (Arm ARM D8.16.1: BBM is required for a
+/// update that always needs BBM (the Arm ARM requires BBM for a
 /// change of output address or block size; a table's "memory contents" are
 /// descriptors, so herd's writable / contents-mismatch exemption applies to
 /// leaves only). The TLBI must also invalidate the descriptor's stage.
@@ -73,7 +73,7 @@ enum BreakBeforeMake {
         for k in (i + 1)..<sequence.count where !cacheable(values[k], entry) {
             let breakWrite = sequence[k]!
             let tlbis = order.successors(of: breakWrite).filter {
-                g.events[$0].category == .tlbi && inScope(g.events[$0], entry)
+                g.events[$0].category == .tlbi && inScope(g.events[$0], entry, old: values[i])
             }
             for t in tlbis where order.successors(of: t).contains(make) { return true }
         }
@@ -133,12 +133,26 @@ enum BreakBeforeMake {
     }
 
     /// inv-scope with the TLBI's stage: a TLBI of everything at the
-    /// descriptor's stage, or of a page the descriptor translates.
-    static func inScope(_ tlbi: Event, _ entry: TranslationTableLayout.Entry) -> Bool {
+    /// descriptor's stage, or of a page the descriptor translates. A
+    /// last-level-only TLBI does not remove a table descriptor `old` from
+    /// the walk caches.
+    static func inScope(_ tlbi: Event, _ entry: TranslationTableLayout.Entry, old: UInt64) -> Bool {
         guard entry.stage == 1 ? tlbi.invalidatesStage1 : tlbi.invalidatesStage2 else { return false }
+        if tlbi.lastLevelOnly && kind(old, entry) == .table { return false }
         if tlbi.invalidatesAll { return true }
         let first = entry.inputBase >> 12
         return tlbi.page >= first && tlbi.page - first < max(entry.inputSize >> 12, 1)
+    }
+}
+
+extension TLBIOperation {
+    /// The last-level forms (VALE1, VAALE1, IPAS2LE1): they invalidate
+    /// leaf entries only, not table descriptors cached by walks.
+    var invalidatesLastLevelOnly: Bool {
+        switch self {
+        case .vale1, .vale1is, .vaale1, .vaale1is, .ipas2le1, .ipas2le1is: return true
+        default: return false
+        }
     }
 }
 
