@@ -43,6 +43,12 @@ struct Event: Sendable {
     /// NoRet: the read of an atomic whose result goes to the zero register.
     var noReturn = false
 
+    /// sm (herd's same-memory-access classes, `sca-class` in aarch64.cat):
+    /// for the byte events of an access split by the mixed-size model, the
+    /// identifiers of all its bytes (consecutive); nil for an access that
+    /// is one event (then its class is itself).
+    var instance: Range<Int>?
+
     /// rmw: the other half of an LDXR/STXR pair or of an atomic instruction.
     var rmwPartner: Int?
     /// amo: the pair is one LSE atomic instruction (not an exclusive pair).
