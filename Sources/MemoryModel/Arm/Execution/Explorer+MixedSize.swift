@@ -23,32 +23,35 @@
 extension Explorer {
     // MARK: Which accesses are split
 
-    /// The 8-byte words an access touches.
-    static func words(_ address: UInt64, _ width: AccessWidth) -> [UInt64] {
-        let first = address & ~7, last = (address + UInt64(width.rawValue) - 1) & ~7
-        return first == last ? [first] : [first, last]
-    }
-
     /// Whether an access is split into byte events: its words were found
     /// mixed by an earlier exploration. An access that overlaps an earlier
-    /// access of another shape on a word not split yet records the words in
-    /// `mixedWords`, which ends this exploration (see `ArmMachine`).
+    /// access of another shape on a word not split yet records the words of
+    /// both in `mixedWords`, which ends this exploration (see `ArmMachine`).
+    /// (No allocation unless a new shape is seen: this runs for every access.)
     func splits(_ address: UInt64, _ width: AccessWidth) -> Bool {
-        let words = Self.words(address, width)
-        if !splitWords.isEmpty && words.contains(where: splitWords.contains) { return true }
         let end = address + UInt64(width.rawValue)
-        for word in words {
+        let firstWord = address & ~7, lastWord = (end - 1) & ~7
+        if !splitWords.isEmpty && (splitWords.contains(firstWord) || splitWords.contains(lastWord)) { return true }
+        var word = firstWord
+        while true {
             var known = false
             for seen in accessShapes[word] ?? [] {
                 if seen.address == address && seen.width == width { known = true; break }
                 if address < seen.address + UInt64(seen.width.rawValue) && seen.address < end {
-                    mixedWords.formUnion(words)
-                    mixedWords.formUnion(Self.words(seen.address, seen.width))
+                    insertWords(address, end)
+                    insertWords(seen.address, seen.address + UInt64(seen.width.rawValue))
                 }
             }
             if !known { accessShapes[word, default: []].append((address, width)) }
+            if word == lastWord { return false }
+            word += 8
         }
-        return false
+    }
+
+    /// Adds the words of the bytes address..<end to `mixedWords`.
+    private func insertWords(_ address: UInt64, _ end: UInt64) {
+        var word = address & ~7
+        while word < end { mixedWords.insert(word); word += 8 }
     }
 
     /// The two writes of a single-copy-atomic pair (STXP, CASP) are kept
