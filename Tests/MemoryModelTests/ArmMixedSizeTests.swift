@@ -78,8 +78,8 @@ final class ArmMixedSizeTests: XCTestCase {
     /// (herd's CO-MIXED-20cc+H, Forbidden): the final value and the
     /// read cannot disagree on which write came last on byte 0.
     func testCoherenceIsOneOrderPerAccessPair() throws {
-        let outcomes = try armOutcomes([[L.mov(1, 1), Self.store(1, Self.x, .byte), Self.load(2, Self.x, .halfword)],
-                                        [L.mov(1, 0x0202), Self.store(1, Self.x, .halfword)]],
+        let outcomes = try armOutcomes([[L.mov(0, 1), Self.store(0, Self.x, .byte), Self.load(2, Self.x, .halfword)],
+                                        [L.mov(0, 0x0202), Self.store(0, Self.x, .halfword)]],
                                        registers: [(0, 2)], memory: [L.x])
         XCTAssertFalse(outcomes.contains([0x0201, 0x0202]))
         // The read may see its own byte with the initial upper byte while
@@ -115,11 +115,11 @@ final class ArmMixedSizeTests: XCTestCase {
     /// see the STXRH's bytes with the initial upper bytes.
     func testExclusiveHalfwordIsAtomicWithinAWordWrite() throws {
         let exclusive: [Instruction] = [L.mov(2, 42),
-                                        .load(.w(1), Self.x, width: .halfword, ordering: .plain, exclusive: true),
+                                        .load(.w(6), Self.x, width: .halfword, ordering: .plain, exclusive: true),
                                         .store(.w(2), Self.x, width: .halfword, release: false, exclusiveStatus: .w(4)),
                                         Self.load(3, Self.x, .word, .acquire)]
-        let word: [Instruction] = [L.mov(1, 0xCCDD_EEFF), Self.store(1, Self.x, .word)]
-        let outcomes = try armOutcomes([exclusive, word], registers: [(0, 1), (0, 4), (0, 3)])
+        let word: [Instruction] = [L.mov(6, 0xCCDD_EEFF), Self.store(6, Self.x, .word)]
+        let outcomes = try armOutcomes([exclusive, word], registers: [(0, 6), (0, 4), (0, 3)])
         XCTAssertFalse(outcomes.contains([0xEEFF, 0, 42]))
         XCTAssertTrue(outcomes.contains([0xEEFF, 0, 0xCCDD_002A]))
     }
