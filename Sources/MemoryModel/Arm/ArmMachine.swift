@@ -13,6 +13,11 @@
 /// that grow from pass to pass (a counter incremented in a loop) would never
 /// settle, so passes are bounded by `valuePasses`; a run that stops there
 /// reports `boundReached`, like one cut at the loop bound.
+///
+/// Mixed-size programs (herd's `-variant mixed`) are explored with the
+/// words that several access shapes touch split into byte events; such a
+/// word is found when the exploration first meets it, and the exploration
+/// then starts again (see Explorer+MixedSize).
 public struct ArmMachine: MemoryMachine {
     public var name: String { "arm" }
     /// Most exploration steps one pass may take before giving up.

@@ -27,7 +27,8 @@ struct Event: Sendable {
     var thread: Int
     /// Index of the instruction in its thread (for faults and diagnostics).
     var instruction: Int
-    /// Physical address: aarch64.cat's `loc`.
+    /// Physical address: aarch64.cat's `loc` (a byte's address for the byte
+    /// events of a split mixed-size access, whose `width` is then a byte).
     var location: UInt64
     var width: AccessWidth
     /// The value read or written.

@@ -13,6 +13,9 @@
 /// - at the end each promise is matched to a later thread's write of the
 ///   promised value and the complete execution is checked again.
 ///
+/// Words accessed with several sizes or offsets are explored byte by byte
+/// (see Explorer+MixedSize); all others one event per access.
+///
 /// The values a promise may name come from `candidates`: values later
 /// threads were seen to write to the location in earlier passes (see
 /// `ArmMachine`, which repeats the exploration until no new value appears).
