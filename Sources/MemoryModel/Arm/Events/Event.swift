@@ -27,7 +27,8 @@ struct Event: Sendable {
     var thread: Int
     /// Index of the instruction in its thread (for faults and diagnostics).
     var instruction: Int
-    /// Physical address: aarch64.cat's `loc`.
+    /// Physical address: aarch64.cat's `loc` (a byte's address for the byte
+    /// events of a split mixed-size access, whose `width` is then a byte).
     var location: UInt64
     var width: AccessWidth
     /// The value read or written.
@@ -42,6 +43,12 @@ struct Event: Sendable {
     var release = false
     /// NoRet: the read of an atomic whose result goes to the zero register.
     var noReturn = false
+
+    /// sm (herd's same-memory-access classes, `sca-class` in aarch64.cat):
+    /// for the byte events of an access split by the mixed-size model, the
+    /// identifiers of all its bytes (consecutive); nil for an access that
+    /// is one event (then its class is itself).
+    var instance: Range<Int>?
 
     /// rmw: the other half of an LDXR/STXR pair or of an atomic instruction.
     var rmwPartner: Int?
