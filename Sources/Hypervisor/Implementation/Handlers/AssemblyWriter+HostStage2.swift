@@ -17,6 +17,9 @@ import MemoryModel
 /// inside the pool.
 extension AssemblyWriter {
     static let hostPageAttributes: UInt64 = Stage2Descriptor.hostPage(pfn: 0)
+    /// The label (with a fresh suffix) where a split, its new table filled,
+    /// starts to link it: where `BBMScenarios` enters the handler.
+    static let linkTableLabel = "link_table"
     /// A level-2 block: a page's attributes without the page bit.
     static let hostBlockAttributes: UInt64 = Stage2Descriptor.hostPage(pfn: 0) & ~Descriptor.tableOrPage
 
@@ -130,6 +133,7 @@ extension AssemblyWriter {
         emit("ADD X13, X13, #1")
         emit("CMP X13, #512")
         emit("B.LO \(fill)")
+        label(fresh(Self.linkTableLabel))
         emit("DSB ISHST", "the table's entries are visible before it is linked")
         emit("LSR X14, \(pfn), #9")
         emit("LSL X14, X14, #9", "the block's first page")
