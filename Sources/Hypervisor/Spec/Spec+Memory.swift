@@ -40,7 +40,8 @@ extension Spec {
     /// A host access to physical memory: allowed while the host owns the page
     /// or has it shared (OWNED, SHARED_OWNED, SHARED_BORROWED), else an
     /// injected abort. An allowed access to a page not yet in the host's
-    /// stage 2 implies the fault that maps it, so the page becomes mapped.
+    /// stage 2 implies the fault that maps it (`mapForHost`: the page, or
+    /// its whole 2 MiB block).
     mutating func hostAccess(_ access: MemoryAccess) -> Outcome {
         let page = access.address >> MachineConfig.pageShift
         guard page < addressSpacePages else { return .invalid(.addressOutsideAddressSpace(access.address)) }
