@@ -38,6 +38,9 @@ enum BBMScenarios {
         var impl = try Implementation(config: config, variant: handlers)
         let outcome = impl.apply(.hostAccess(.write(readPage << 12, hostValue)), on: 0)
         precondition(outcome == .access(.written), "BBM scenario setup: \(outcome)")
+        let level2 = impl.hostLevel2Descriptor(readPage)
+        precondition(Descriptor.isValid(level2) && level2 & Descriptor.tableOrPage == 0,
+                     "BBM scenario setup: the host fault mapped no block (level-2 entry 0x\(String(level2, radix: 16)))")
         return impl
     }
 
@@ -85,6 +88,18 @@ enum BBMScenarios {
 }
 
 extension Implementation {
+    /// The host stage-2 level-2 descriptor covering page `pfn` (0 if a level
+    /// above it is invalid), read from memory as the walker would.
+    func hostLevel2Descriptor(_ pfn: UInt64) -> UInt64 {
+        var table = layout.hostPgd
+        for level in (4 - config.pageTableLevels)...2 {
+            let d = word(table + ((pfn >> UInt64(9 * (3 - level))) & 511) * 8)
+            if level == 2 || !Descriptor.isValid(d) { return level == 2 ? d : 0 }
+            table = Descriptor.outputAddress(d)
+        }
+        return 0
+    }
+
     /// Runs `handler` on the SC machine from its start until it reaches
     /// instruction `stop`, leaving memory as it is there; returns the
     /// registers at that point.
