@@ -30,7 +30,7 @@ enum BBMScenarios {
 
     /// The flag the Arm machine raises when a translation-table write needs
     /// break-before-make and did not get it (aarch64.cat).
-    static let bbmFlag = "Warning-BBM-expected"
+    static let bbmFlag = ModelFlag.breakBeforeMakeExpected
 
     /// The machine after the host's first access to the block: its fault
     /// mapped [512, 1024) as one level-2 block.
@@ -82,7 +82,7 @@ enum BBMScenarios {
         for (address, value) in TLBScenarios.hypIdentityMap(impl.layout) { program.initialMemory[address] = value }
         return ConcurrentScenario(
             variant: .noBreakBeforeMake,
-            summary: "host (CPU0) reads page 512 of its 2 MiB block; hypervisor (CPU1) in __pkvm_host_donate_hyp(601) links the table that splits the block; bad: the block is replaced by the table without break-before-make (\(bbmFlag))",
+            summary: "host (CPU0) reads page 512 of its 2 MiB block; hypervisor (CPU1) in __pkvm_host_donate_hyp(601) links the table that splits the block; bad: the block is replaced by the table without break-before-make (\(bbmFlag.name))",
             machine: .arm, program: program, badFlag: bbmFlag)
     }
 }

@@ -16,13 +16,21 @@ public struct ConcurrentScenario: Sendable {
     public var program: ConcurrentProgram
     let bad: @Sendable (FinalState) -> Bool
     /// The aarch64.cat flag whose raising is the bad outcome (only
-    /// `no-break-before-make`: "Warning-BBM-expected"), or nil when the bad
+    /// `no-break-before-make`: Warning-BBM-expected), or nil when the bad
     /// outcome is a final state.
-    public let badFlag: String?
+    public let badFlag: ModelFlag?
 
     /// Whether `state` is the bad outcome. Always false for a scenario whose
     /// bad outcome is a flag (`badFlag`): its final states are all good ones.
     public func isBad(_ state: FinalState) -> Bool { bad(state) }
+
+    /// The final states of `exploration` that show the bad outcome: bad
+    /// themselves, or reached by an execution that raised `badFlag`.
+    public func badStates(in exploration: Exploration) -> [FinalState] {
+        exploration.finalStates.filter { state in
+            isBad(state) || badFlag.map { exploration.flags(of: state).contains($0) } == true
+        }
+    }
 
     init(variant: Variant, summary: String, machine: Variant.Machine, program: ConcurrentProgram,
          bad: @escaping @Sendable (FinalState) -> Bool) {
@@ -35,7 +43,7 @@ public struct ConcurrentScenario: Sendable {
     }
 
     /// A scenario whose bad outcome is the machine raising `badFlag`.
-    init(variant: Variant, summary: String, machine: Variant.Machine, program: ConcurrentProgram, badFlag: String) {
+    init(variant: Variant, summary: String, machine: Variant.Machine, program: ConcurrentProgram, badFlag: ModelFlag) {
         self.variant = variant
         self.summary = summary
         self.machine = machine
