@@ -72,7 +72,7 @@ public struct AddressLayout: Hashable, Sendable {
             return bits
         case .label(let t, let l):
             guard t < threadLabels.count, let index = threadLabels[t][l] else { throw LayoutError("no label P\(t):\(l)") }
-            return ThreadCode.codeAddress(ofInstruction: index)
+            return ThreadCode.codeOrigin(ofThread: t) &+ UInt64(index) &* 4
         case .translationTableBase(let table, let tag, _):
             guard let base = tableBases[table] else { throw LayoutError("unknown table '\(table)'") }
             return base | (tag & 0xFFFF) << 48

@@ -68,7 +68,7 @@ enum HerdCompiler {
         }
 
         let program = ConcurrentProgram(
-            threads: test.threads,
+            threads: ThreadCode.linkedForCalls(test.threads),
             initialRegisters: registers,
             initialMemory: memory.words,
             translation: vmsa ? .singleLevel(descriptorAddress: descriptorAddress) : .none,

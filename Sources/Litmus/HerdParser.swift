@@ -145,7 +145,8 @@ public enum HerdParser {
             let allocation = SymbolicRegisters.allocate(in: cells[c] + handler)
             let code: ThreadCode
             do {
-                code = try Assembler(symbolicRegisters: allocation)
+                let n = if case .thread(let n) = column { n } else { 0 }
+                code = try Assembler(symbolicRegisters: allocation, codeOrigin: ThreadCode.codeOrigin(ofThread: n))
                     .assemble(cells[c], handlers: handler.isEmpty ? [] : [(handler, .el1)])
             }
             catch { throw LitmusError(error) }

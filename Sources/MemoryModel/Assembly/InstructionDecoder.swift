@@ -5,8 +5,9 @@ enum Decoded {
     case branchConditional(Condition, String)
     case compareBranchZero(Register, String)
     case compareBranchNonZero(Register, String)
-    /// RET: herd's compiler-generated tests end every thread with RET; with no
-    /// calls supported it can only mean "leave the thread".
+    case branchAndLink(String)
+    /// The `B <end>` the assembler puts between a thread's code and its
+    /// exception handlers.
     case returnToEnd
     /// ADR Rd, label: Rd := the label's code address (see Exceptions.swift).
     case addressOfLabel(Register, String)
@@ -177,7 +178,11 @@ enum InstructionDecoder {
             let r = try s.register()
             result = .compareBranchNonZero(r, try s.label())
         case "RET":
-            result = .returnToEnd
+            // RET {Xn}: BR to X30 unless another register is named.
+            result = .instruction(.branchToRegister(s.peek == nil ? .x(30) : try s.register(), link: false))
+        case "BR": result = .instruction(.branchToRegister(try s.register(), link: false))
+        case "BLR": result = .instruction(.branchToRegister(try s.register(), link: true))
+        case "BL": result = .branchAndLink(try s.label())
         case "SVC": result = .instruction(.supervisorCall(try exceptionImmediate(&s)))
         case "HVC": result = .instruction(.hypervisorCall(try exceptionImmediate(&s)))
         case "UDF": result = .instruction(.undefined(try exceptionImmediate(&s)))

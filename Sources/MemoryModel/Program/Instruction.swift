@@ -72,6 +72,15 @@ public enum Instruction: Hashable, Sendable {
     case branchConditional(Condition, to: Int)
     case compareBranchZero(Register, to: Int)
     case compareBranchNonZero(Register, to: Int)
+    /// BL label: X30 := the code address of the next instruction, then on at
+    /// the label (a subroutine call).
+    case branchAndLink(to: Int)
+    /// BR Xn, BLR Xn (`link`: X30 := the next instruction's code address
+    /// first), RET {Xn} (BR to X30 by default): on at the instruction whose
+    /// code address Xn holds (see CodeAddresses.swift). The target depends on
+    /// the register's value, so it is a control dependency of what follows,
+    /// as a conditional branch's flags are.
+    case branchToRegister(Register, link: Bool)
     case nop
 
     // MARK: Exceptions (see Exceptions.swift for entry and return)

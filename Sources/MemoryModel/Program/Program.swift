@@ -8,11 +8,19 @@ public struct ThreadCode: Hashable, Sendable {
     /// exception level): their code follows the thread's in `instructions`
     /// (see Exceptions.swift).
     public var handlers: [ExceptionHandler]
+    /// Code address of the first instruction (see CodeAddresses.swift).
+    public var codeOrigin: UInt64
+    /// Other threads' code appended after this thread's, so that it can call
+    /// into it (herd's `BLR X8` with `0:X8=P1:Ldec`).
+    public var importedCode: [ImportedCode]
 
-    public init(instructions: [Instruction], labels: [String: Int] = [:], handlers: [ExceptionHandler] = []) {
+    public init(instructions: [Instruction], labels: [String: Int] = [:], handlers: [ExceptionHandler] = [],
+                codeOrigin: UInt64 = ThreadCode.codeBase, importedCode: [ImportedCode] = []) {
         self.instructions = instructions
         self.labels = labels
         self.handlers = handlers
+        self.codeOrigin = codeOrigin
+        self.importedCode = importedCode
     }
 }
 

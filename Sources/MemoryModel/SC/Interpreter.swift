@@ -23,7 +23,7 @@ public struct Interpreter: Sendable {
     public static func isLocal(_ instruction: Instruction) -> Bool {
         switch instruction {
         case .move, .arithmetic, .compare, .conditionalSelect, .conditionalSet,
-             .branch, .branchConditional, .compareBranchZero, .compareBranchNonZero, .nop,
+             .branch, .branchConditional, .compareBranchZero, .compareBranchNonZero, .branchAndLink, .branchToRegister, .nop,
              .dmb, .dsb, .isb, .tlbi, .mrs,
              .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn:
             return true
@@ -81,7 +81,7 @@ public struct Interpreter: Sendable {
         func takeException(_ cause: ExceptionCause) {
             effect.fault = cause.fault(thread: thread, instruction: t.pc)
             if let handler = program.threads[thread].handler(for: cause) {
-                let entry = handler.enter(cause, at: t.pc)
+                let entry = handler.enter(cause, at: t.pc, in: program.threads[thread])
                 for (register, value) in entry.writes { t.systemRegisters[register] = value }
                 next = entry.pc
                 return
@@ -215,6 +215,12 @@ public struct Interpreter: Sendable {
             if reg(tested) == 0 { next = target }
         case let .compareBranchNonZero(tested, target):
             if reg(tested) != 0 { next = target }
+        case let .branchAndLink(target):
+            t.registers.write(.x(30), program.threads[thread].codeAddress(ofInstruction: t.pc + 1))
+            next = target
+        case let .branchToRegister(r, link):
+            next = try program.threads[thread].branchTarget(reg(r.full), thread: thread)
+            if link { t.registers.write(.x(30), program.threads[thread].codeAddress(ofInstruction: t.pc + 1)) }
         case .supervisorCall, .hypervisorCall, .undefined:
             takeException(ExceptionCause(code[t.pc])!)
         case .exceptionReturn:

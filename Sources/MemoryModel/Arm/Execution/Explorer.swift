@@ -99,6 +99,12 @@ final class Explorer {
                 try returnFromException(t, &r, &g)
                 continue
             }
+            switch instruction {
+            case .branchAndLink, .branchToRegister:
+                try branch(t, instruction, &r)
+                continue
+            default: break
+            }
             return try access(t, instruction, r, g, finished)
         }
         try finish(t, r, g, finished)
