@@ -13,7 +13,15 @@ struct ExpressionParser {
 
     // MARK: Predicates
 
+    /// herd's `p => q` (implication) binds loosest and to the right; it is
+    /// `~p \/ q`.
     mutating func predicate() throws(LitmusError) -> Predicate {
+        let p = try disjunction()
+        if stream.accept("=>") { return .or(.not(p), try predicate()) }
+        return p
+    }
+
+    mutating func disjunction() throws(LitmusError) -> Predicate {
         var p = try conjunction()
         while stream.accept("\\/") || stream.accept("|") {
             p = .or(p, try conjunction())

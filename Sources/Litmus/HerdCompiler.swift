@@ -48,6 +48,7 @@ enum HerdCompiler {
         }
 
         var registers = Array(repeating: RegisterFile(), count: test.threads.count)
+        var threads = test.threads
         for a in test.initialState {
             switch a.location {
             case .register(let t, let r):
@@ -62,13 +63,15 @@ enum HerdCompiler {
                 if case .entryAddress(let n, _, _) = place { defaultOutput = layout.physicalAddresses[n] }
                 let value = try resolve(a.value, layout, test, line: a.line, defaultOutput: defaultOutput)
                 memory.write(address, bytes: test.width(of: a.location), value)
+            case .systemRegister(let t, "VNCR_EL2") where test.variants.contains("nv2") && t < threads.count:
+                threads[t] = NestedVirtualisation.redirect(threads[t], base: try resolve(a.value, layout, test, line: a.line) & ~0xFFF)
             case .systemRegister(_, let name):
                 throw test.error("system register \(name) is not modelled", line: a.line)
             }
         }
 
         let program = ConcurrentProgram(
-            threads: ThreadCode.linkedForCalls(test.threads),
+            threads: ThreadCode.linkedForCalls(threads),
             initialRegisters: registers,
             initialMemory: memory.words,
             translation: vmsa ? .singleLevel(descriptorAddress: descriptorAddress) : .none,
