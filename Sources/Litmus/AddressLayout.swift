@@ -45,6 +45,7 @@ public struct AddressLayout: Hashable, Sendable {
     public func resolve(_ value: Value, defaultOutput: UInt64? = nil) throws(LayoutError) -> UInt64 {
         switch value {
         case .integer(let v): return v
+        case .instructionWord(let w): return UInt64(w)
         case .virtualAddress(let n):
             if let a = virtualAddresses[n] ?? intermediateAddresses[n] ?? physicalAddresses[n] { return a }
             throw LayoutError("unknown name '\(n)'")

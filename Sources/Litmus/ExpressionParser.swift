@@ -179,6 +179,12 @@ struct ExpressionParser {
             }
             return .label(thread: thread, String(parts[1]))
         }
+        if w == "instr", stream.accept(":") {
+            let s = try stream.next()
+            guard s.kind == .string else { throw stream.error("expected instr:\"<instruction>\"") }
+            do { return .instructionWord(try InstructionEncoder.encode(statement: s.text, at: SourceLocation(file: stream.file, line: s.line))) }
+            catch { throw LitmusError(error) }
+        }
         if w.first == "P", let thread = Int(w.dropFirst()), stream.peek?.text == ":" {
             _ = try stream.next()
             return .label(thread: thread, try stream.word("label"))

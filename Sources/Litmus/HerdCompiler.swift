@@ -70,6 +70,7 @@ enum HerdCompiler {
             }
         }
 
+        if test.readsCodeAsData { try test.layOutCode(in: &memory) }
         let program = ConcurrentProgram(
             threads: ThreadCode.linkedForCalls(threads),
             initialRegisters: registers,
