@@ -71,13 +71,14 @@ enum HerdCompiler {
         }
 
         if test.readsCodeAsData { try test.layOutCode(in: &memory) }
-        let program = ConcurrentProgram(
+        var program = ConcurrentProgram(
             threads: ThreadCode.linkedForCalls(threads),
             initialRegisters: registers,
             initialMemory: memory.words,
             translation: vmsa ? .singleLevel(descriptorAddress: descriptorAddress) : .none,
             faultHandling: test.faultHandling,
             hardwareUpdates: test.hardwareUpdates)
+        program.translationSynchronization = test.translationSynchronization
         return CompiledTest(test: test, program: program, layout: layout)
     }
 
@@ -91,6 +92,13 @@ enum HerdCompiler {
 extension LitmusTest {
     /// herd's fault-handling variants: `fatal` (default) stops the thread,
     /// `skip`/`faultToNext` go on with the next instruction, `handled` retries.
+    /// herd's `ets2` / `ets3` variants (FEAT_ETS2, FEAT_ETS3).
+    var translationSynchronization: TranslationSynchronization {
+        if variants.contains("ets3") { return .ets3 }
+        if variants.contains("ets2") { return .ets2 }
+        return .none
+    }
+
     var faultHandling: FaultHandling {
         if variants.contains("skip") || variants.contains("faulttonext") { return .skip }
         if variants.contains("handled") { return .handledRetryOnce }

@@ -42,6 +42,9 @@ public struct ConcurrentProgram: Hashable, Sendable {
     /// Hardware management of descriptor flags, per thread (herd's `TTHM`,
     /// FEAT_HAFDBS); empty means none for every thread.
     public var hardwareUpdates: [HardwareUpdates]
+    /// FEAT_ETS2/ETS3 (herd's `ets2`/`ets3` variants): how far a faulting
+    /// translation is ordered after earlier accesses.
+    public var translationSynchronization: TranslationSynchronization = .none
 
     public init(
         threads: [ThreadCode],
@@ -59,6 +62,28 @@ public struct ConcurrentProgram: Hashable, Sendable {
         self.faultHandling = faultHandling
         self.instructionBound = instructionBound
         self.hardwareUpdates = hardwareUpdates
+    }
+}
+
+/// Enhanced Translation Synchronization (Arm ARM D8.16, FEAT_ETS2/ETS3;
+/// aarch64hwreqs.cat `ets-ob`): with ETS2 every explicit access po-before
+/// an access whose translation faults for Translation or Access Flag
+/// (TLBUncacheable) is ordered before the walks of that translation
+/// (`[Exp & M]; po; [TLBUncacheable & FAULT]; tr-ib^-1; [Imp & TTD & R]`);
+/// ETS3 does so for every MMU fault, permission faults included.
+public enum TranslationSynchronization: Int, Hashable, Sendable, Comparable {
+    case none, ets2, ets3
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// Whether the walks of a translation that faulted with `kind` are
+    /// ordered after the thread's earlier explicit accesses.
+    public func ordersWalks(faulting kind: FaultKind) -> Bool {
+        switch kind {
+        case .translation, .accessFlag, .stage2Translation: return self >= .ets2
+        case .permission, .stage2Permission: return self >= .ets3
+        case .undefinedInstruction, .supervisorCall, .hypervisorCall: return false
+        }
     }
 }
 

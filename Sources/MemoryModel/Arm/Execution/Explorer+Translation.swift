@@ -45,6 +45,13 @@ extension Explorer {
             let id = g2.append(e)
             r2.order.record(id, spec, noReturn: false, readAcquire: false)
             for w in walks { g2.events[w].translatedAccess = id }
+            if program.translationSynchronization.ordersWalks(faulting: faultKind) {
+                // ets-ob: earlier explicit accesses are ordered before the
+                // walks that found the fault; a walk that already read a
+                // value this makes stale leaves no consistent execution.
+                for w in walks { g2.events[w].localPredecessors.formUnion(r.order.memory) }
+                guard Consistency.holds(g2) else { return }
+            }
             // TLBUncacheable: the walk that saw an invalid (or AF=0) entry.
             if faultKind != .permission && faultKind != .stage2Permission, let last = walks.last {
                 g2.events[last].faulted = true

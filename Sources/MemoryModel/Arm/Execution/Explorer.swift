@@ -65,8 +65,9 @@ final class Explorer {
         if case .tables(let tables) = program.translation, t < tables.systemRegisters.count {
             sysregs = tables.systemRegisters[t]
         }
-        let run = ThreadRun(registers: program.initialRegisters[t], systemRegisters: sysregs,
+        var run = ThreadRun(registers: program.initialRegisters[t], systemRegisters: sysregs,
                             instructionCount: program.threads[t].instructions.count)
+        run.order.dsbOrdersTranslation = program.translationSynchronization >= .ets2
         try proceed(t, run, g, finished)
     }
 
