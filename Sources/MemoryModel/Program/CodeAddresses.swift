@@ -62,6 +62,15 @@ extension ThreadCode {
         return nil
     }
 
+    /// Whether the instruction at `index` runs at EL0: the thread's own
+    /// code does when the thread is an EL0 thread (herd's `EL0=P0`); its
+    /// exception handlers run at their EL.
+    public func isUnprivileged(at index: Int) -> Bool {
+        guard runsAtEL0 else { return false }
+        if let first = handlers.first, index >= first.entry { return false }
+        return true
+    }
+
     /// Where BR/BLR/RET go for a register value. The link register starts
     /// at 0, so a RET no BL set (herd's compiled tests end each thread with
     /// one) returns from the thread to its launcher: the thread ends.

@@ -13,6 +13,9 @@ public struct ThreadCode: Hashable, Sendable {
     /// Other threads' code appended after this thread's, so that it can call
     /// into it (herd's `BLR X8` with `0:X8=P1:Ldec`).
     public var importedCode: [ImportedCode]
+    /// The thread's own code runs at EL0 (herd's `EL0=P0`), its handlers at
+    /// their EL: its accesses need EL0 permission (`el0:1`).
+    public var runsAtEL0 = false
 
     public init(instructions: [Instruction], labels: [String: Int] = [:], handlers: [ExceptionHandler] = [],
                 codeOrigin: UInt64 = ThreadCode.codeBase, importedCode: [ImportedCode] = []) {

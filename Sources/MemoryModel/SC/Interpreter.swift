@@ -97,7 +97,9 @@ public struct Interpreter: Sendable {
         /// Translates or, on a fault, takes the exception and returns nil.
         func translate(_ va: UInt64, _ kind: Translation.AccessKind) -> UInt64? {
             if case .none = program.translation { return va }
-            let result = translateUpdating(va, kind, thread: thread, context: t.context, memory: &memory)
+            var context = t.context
+            context.unprivileged = program.threads[thread].isUnprivileged(at: t.pc)
+            let result = translateUpdating(va, kind, thread: thread, context: context, memory: &memory)
             switch result {
             case .physical(let pa): return pa
             case .needsRead: preconditionFailure("SC walks read current memory; every read is decided")
