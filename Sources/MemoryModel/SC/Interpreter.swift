@@ -15,6 +15,10 @@ public struct Interpreter: Sendable {
         /// The second word a pair store wrote, if any (monitors on it too).
         public var wroteSecond: UInt64?
         public var fault: Fault?
+        /// Descriptors the MMU updated (HA/HD): every thread's exclusive
+        /// monitor on them is cleared, the updating thread's too (aarch64.cat
+        /// `atomic`: no write, an HU included, between an rmw's read and write).
+        public var hardwareUpdated: [UInt64] = []
     }
 
     /// True if the instruction touches neither memory nor translation state,
@@ -37,7 +41,8 @@ public struct Interpreter: Sendable {
     /// on SC everything is, and the walk goes on; the update is kept only if
     /// the access then succeeds (an access that faults anyway changes nothing).
     func translateUpdating<Memory: PhysicalMemory>(_ va: UInt64, _ kind: Translation.AccessKind, thread: Int,
-                           context: Translation.Context, memory: inout Memory) -> Translation.Result {
+                           context: Translation.Context, memory: inout Memory,
+                           applied: inout [UInt64]) -> Translation.Result {
         let updates = thread < program.hardwareUpdates.count ? program.hardwareUpdates[thread] : HardwareUpdates()
         var updated: [UInt64: UInt64] = [:]
         while true {
@@ -52,7 +57,10 @@ public struct Interpreter: Sendable {
                   let value = Translation.hardwareUpdate(fault, kind, descriptor: updated[at] ?? memory.word(at), updates),
                   value != (updated[at] ?? memory.word(at))
             else {
-                if case .physical = result { for (a, v) in updated { memory.setWord(a, v) } }
+                if case .physical = result {
+                    for (a, v) in updated { memory.setWord(a, v) }
+                    applied += updated.keys
+                }
                 return result
             }
             updated[at] = value
@@ -99,7 +107,8 @@ public struct Interpreter: Sendable {
             if case .none = program.translation { return va }
             var context = t.context
             context.unprivileged = program.threads[thread].isUnprivileged(at: t.pc)
-            let result = translateUpdating(va, kind, thread: thread, context: context, memory: &memory)
+            let result = translateUpdating(va, kind, thread: thread, context: context, memory: &memory,
+                                           applied: &effect.hardwareUpdated)
             switch result {
             case .physical(let pa): return pa
             case .needsRead: preconditionFailure("SC walks read current memory; every read is decided")
