@@ -54,7 +54,9 @@ final class Explorer {
     }
 
     func run() throws(MachineError) {
-        try startThread(0, ExecutionGraph(), finished: [])
+        var graph = ExecutionGraph()
+        graph.internalTranslationReadsOrdered = program.referenceModel == .aarch64Cat
+        try startThread(0, graph, finished: [])
     }
 
     // MARK: Threads
