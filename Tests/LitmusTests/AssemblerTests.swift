@@ -143,7 +143,7 @@ final class AssemblerTests: XCTestCase {
             .dmb(.fullSystem, .all), .dmb(.fullSystem, .load), .dmb(.innerShareable, .store),
             .dsb(.innerShareable, .all), .dsb(.nonShareable, .all), .dsb(.outerShareable, .load),
             .isb,
-            .tlbi(.vaae1is, .x(9)), .tlbi(.vmalle1is, nil), .tlbi(.ipas2e1, .x(4)), .tlbi(.vmalle1is, nil),
+            .tlbi(.vaae1is, .x(9)), .tlbi(.vmalle1is, nil), .tlbi(.ipas2e1, .x(4)), .tlbi(.aside1is, .x(0)),
             .msr(.vttbrEl2, .x(3)), .mrs(.x(1), .ttbr0El1),
         ])
     }

@@ -106,8 +106,8 @@ enum InstructionDecoder {
             var register: Register? = nil
             if s.remaining > 0 { register = try s.register() }
             if op.takesAddress && register == nil { throw s.error("TLBI \(op.rawValue) needs an address register") }
-            // By-ASID invalidation is lowered to by-VMID-all (see tlbiOperation); its register is ignored.
-            result = .instruction(.tlbi(op, op.takesAddress ? register : nil))
+            let keepsRegister = op.takesAddress || op == .aside1 || op == .aside1is
+            result = .instruction(.tlbi(op, keepsRegister ? register : nil))
         case "MSR":
             let name = try s.take("system register")
             guard let r = SystemRegister(rawValue: name.uppercased()) else {
@@ -222,15 +222,8 @@ enum InstructionDecoder {
         return nil
     }
 
-    /// The IR's TLBI operations by name. The machines do not model ASIDs (every
-    /// test runs one address space per stage-1 regime), so by-ASID invalidation
-    /// (ASIDE1{IS}) removes the same entries as VMALLE1{IS} and is lowered to it.
+    /// The IR's TLBI operations by name.
     static func tlbiOperation(_ s: String) -> TLBIOperation? {
-        let u = s.trimmingWhitespace.uppercased()
-        switch u {
-        case "ASIDE1": return .vmalle1
-        case "ASIDE1IS": return .vmalle1is
-        default: return TLBIOperation(rawValue: u)
-        }
+        TLBIOperation(rawValue: s.trimmingWhitespace.uppercased())
     }
 }

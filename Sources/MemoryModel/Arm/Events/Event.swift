@@ -84,6 +84,10 @@ struct Event: Sendable {
     /// broadcast (IS) or local.
     var invalidatesAll = false
     var broadcast = false
+    /// TLBI by ASID: only walks that read a non-global (nG = 1) entry are in
+    /// its scope. The machines keep one ASID per thread's stage-1 regime,
+    /// so every non-global entry is taken to be of the ASID named.
+    var invalidatesOnlyNonGlobal = false
     /// TLBI: which translations it invalidates (stage 1, stage 2 or both).
     var invalidatesStage1 = true, invalidatesStage2 = false
     /// TLBI: the first event identifier after the DSB that completes it

@@ -186,6 +186,8 @@ final class Explorer {
             e.invalidatesStage2 = true
         case .vmalls12e1, .vmalls12e1is, .alle1, .alle1is:
             e.invalidatesStage2 = true
+        case .aside1, .aside1is:
+            e.invalidatesOnlyNonGlobal = true
         default:
             break
         }
