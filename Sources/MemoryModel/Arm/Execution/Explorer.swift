@@ -191,6 +191,12 @@ final class Explorer {
         default:
             break
         }
+        switch op {
+        case .alle1, .alle1is, .alle2, .alle2is, .vae2, .vae2is:
+            e.vmid = nil
+        default:
+            e.vmid = (r.systemRegisters[.vttbrEl2] ?? 0) >> 48
+        }
         e.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
         let id = g.append(e)
         r.order.record(id, spec, noReturn: false, readAcquire: false)
