@@ -69,6 +69,13 @@ public struct SCMachine: MemoryMachine {
                     }
                 }
             }
+            for updated in effect.hardwareUpdated {
+                for t in state.threads.indices where state.threads[t].monitor.map({ $0 & ~7 }) == updated & ~7
+                    || state.threads[t].monitorSecond.map({ $0 & ~7 }) == updated & ~7 {
+                    state.threads[t].monitor = nil
+                    state.threads[t].monitorSecond = nil
+                }
+            }
         } while state.threads[thread].isRunning && Interpreter.isLocal(code[state.threads[thread].pc])
     }
 

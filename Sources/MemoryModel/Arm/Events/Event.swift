@@ -91,6 +91,14 @@ struct Event: Sendable {
     /// broadcast (IS) or local.
     var invalidatesAll = false
     var broadcast = false
+    /// TLBI by ASID: only walks that read a non-global (nG = 1) entry are in
+    /// its scope. The machines keep one ASID per thread's stage-1 regime,
+    /// so every non-global entry is taken to be of the ASID named.
+    var invalidatesOnlyNonGlobal = false
+    /// Walks: the VMID (VTTBR_EL2[63:48]) their EL1&0 translation is cached
+    /// under. TLBIs: the VMID an EL1 operation is scoped to (the current
+    /// one, Arm ARM D8.13), nil for ALLE1 and the EL2 operations.
+    var vmid: UInt64? = 0
     /// TLBI: which translations it invalidates (stage 1, stage 2 or both).
     var invalidatesStage1 = true, invalidatesStage2 = false
     /// TLBI: only last-level (leaf) entries, not cached table descriptors

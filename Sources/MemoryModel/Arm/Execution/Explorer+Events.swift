@@ -140,6 +140,7 @@ extension Explorer {
         event.category = .walk
         event.page = page
         event.stage = walkRead.stage
+        event.vmid = (r.systemRegisters[.vttbrEl2] ?? 0) >> 48
         event.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
         let id = g.events.count
         var after = r

@@ -69,7 +69,9 @@ final class Explorer {
     }
 
     func run() throws(MachineError) {
-        try startThread(0, ExecutionGraph(), finished: [])
+        var graph = ExecutionGraph()
+        graph.internalTranslationReadsOrdered = program.referenceModel == .aarch64Cat
+        try startThread(0, graph, finished: [])
     }
 
     // MARK: Threads
@@ -80,8 +82,9 @@ final class Explorer {
         if case .tables(let tables) = program.translation, t < tables.systemRegisters.count {
             sysregs = tables.systemRegisters[t]
         }
-        let run = ThreadRun(registers: program.initialRegisters[t], systemRegisters: sysregs,
+        var run = ThreadRun(registers: program.initialRegisters[t], systemRegisters: sysregs,
                             instructionCount: program.threads[t].instructions.count)
+        run.order.dsbOrdersTranslation = program.translationSynchronization >= .ets2
         try proceed(t, run, g, finished)
     }
 
@@ -114,6 +117,12 @@ final class Explorer {
             if case .exceptionReturn = instruction {
                 try returnFromException(t, &r, &g)
                 continue
+            }
+            switch instruction {
+            case .branchAndLink, .branchToRegister:
+                try branch(t, instruction, &r)
+                continue
+            default: break
             }
             return try access(t, instruction, r, g, finished)
         }
@@ -176,8 +185,16 @@ final class Explorer {
             e.invalidatesStage2 = true
         case .vmalls12e1, .vmalls12e1is, .alle1, .alle1is:
             e.invalidatesStage2 = true
+        case .aside1, .aside1is:
+            e.invalidatesOnlyNonGlobal = true
         default:
             break
+        }
+        switch op {
+        case .alle1, .alle1is, .alle2, .alle2is, .vae2, .vae2is:
+            e.vmid = nil
+        default:
+            e.vmid = (r.systemRegisters[.vttbrEl2] ?? 0) >> 48
         }
         e.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
         let id = g.append(e)

@@ -29,8 +29,10 @@ struct OrderedBefore {
                 guard events[id].isRead else { continue }
                 if case .write(let w) = events[id].source {
                     // TTD-obs `[Imp & TTD]; rf` (from a hardware update) and
-                    // `rf; [Imp & TTD]` (into a walk), internal too; rfe.
-                    if events[w].isUpdate || events[w].thread != events[id].thread || events[id].isWalk {
+                    // `rf; [Imp & TTD]` (into a walk), internal too unless
+                    // the ESOP 2022 model is chosen; rfe.
+                    if events[w].isUpdate || events[w].thread != events[id].thread
+                        || events[id].isWalk && g.internalTranslationReadsOrdered {
                         add(w, observedBy: id, events[id].instance)
                     }
                 }
