@@ -22,7 +22,10 @@ final class ArmWalkOrderTests: XCTestCase {
     /// through `va`. A fault means CPU0's walk read the new link (the old
     /// table maps `va`) and then the new table's entry as it was before
     /// CPU1 wrote it.
-    func outcomes(_ barrier: [Instruction], stage: Int, model: ReferenceModel = .aarch64Cat) throws -> Set<Outcome> {
+    /// With `hardwareAccessFlag`, the new entry has AF = 0 and CPU0's MMU
+    /// sets it (FEAT_HAFDBS HA) instead of faulting.
+    func outcomes(_ barrier: [Instruction], stage: Int, model: ReferenceModel = .aarch64Cat,
+                  hardwareAccessFlag: Bool = false) throws -> Set<Outcome> {
         // Stage 2 grants reads and writes with S2AP; stage 1 by default.
         let access: UInt64 = stage == 2 ? 0b11 << 6 : 0
         let table: (UInt64) -> UInt64 = { $0 | Descriptor.tableOrPage | Descriptor.valid }
@@ -39,7 +42,8 @@ final class ArmWalkOrderTests: XCTestCase {
         ]
         var cpu0 = RegisterFile(), cpu1 = RegisterFile()
         cpu0.write(.x(3), va)
-        cpu1.write(.x(7), newLevel3 + entry); cpu1.write(.x(2), page(newPage))
+        let newEntry = hardwareAccessFlag ? page(newPage) & ~Descriptor.accessFlag : page(newPage)
+        cpu1.write(.x(7), newLevel3 + entry); cpu1.write(.x(2), newEntry)
         cpu1.write(.x(8), link); cpu1.write(.x(4), table(newLevel3))
         let reader: [Instruction] = [
             .load(.w(0), Address(base: .x(3)), width: .word, ordering: .plain, exclusive: false),
@@ -56,6 +60,7 @@ final class ArmWalkOrderTests: XCTestCase {
                                         initialRegisters: [cpu0, cpu1], initialMemory: memory,
                                         translation: .tables(tables))
         program.referenceModel = model
+        if hardwareAccessFlag { program.hardwareUpdates = [HardwareUpdates(accessFlag: true), HardwareUpdates()] }
         let result = try ArmMachine().explore(program)
         XCTAssertFalse(result.finalStates.contains { s in s.faults.contains { $0.thread == 1 } })
         return Set(result.finalStates.map { s in
@@ -72,6 +77,18 @@ final class ArmWalkOrderTests: XCTestCase {
                                    "stage \(stage), \(model), \(barrier)")
                 }
             }
+        }
+    }
+
+    /// The walk that reads the new link and then the new entry with AF = 0
+    /// sets AF and reads the new page; reading the entry stale stays
+    /// forbidden.
+    func testHardwareAccessFlagUpdateInFreshlyLinkedTable() throws {
+        for stage in [1, 2] {
+            XCTAssertEqual(try outcomes([.dmb(.innerShareable, .store)], stage: stage, hardwareAccessFlag: true),
+                           [.read(1), .read(2)], "stage \(stage)")
+            XCTAssertEqual(try outcomes([], stage: stage, hardwareAccessFlag: true),
+                           [.read(1), .read(2), .fault], "stage \(stage)")
         }
     }
 
