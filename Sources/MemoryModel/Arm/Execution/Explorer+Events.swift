@@ -126,8 +126,10 @@ extension Explorer {
     /// admissible rf source in turn. Walks are not Exp: no coWR bounds what
     /// they read (a TLB may hold a stale entry); the axioms that constrain
     /// them are TTD-obs, TLBI-ob and TLBuncacheable-ca (see `Consistency`).
+    /// `previous` is the walk's read before this one (the table descriptor
+    /// that gave this read its address), if any.
     func walk(_ t: Int, _ walkRead: Translation.WalkRead, page: UInt64, _ addressTaint: Taint,
-              _ r: ThreadRun, _ g: ExecutionGraph,
+              after previous: Int? = nil, _ r: ThreadRun, _ g: ExecutionGraph,
               _ then: (ThreadRun, ExecutionGraph, Int, UInt64) throws(MachineError) -> Void) throws(MachineError) {
         let loc = walkRead.address & ~7
         if splits(loc, .doubleword) {
@@ -142,6 +144,14 @@ extension Explorer {
         event.stage = walkRead.stage
         event.vmid = (r.systemRegisters[.vttbrEl2] ?? 0) >> 48
         event.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
+        if let previous {
+            // Walk order (the ESOP 2022 model's `iio` in ob; the Arm ARM's
+            // walk reads each level at the address the level before gave):
+            // a walk's read is ordered after its read of the previous level
+            // and after the hardware update that read made, if any.
+            event.localPredecessors.insert(previous)
+            if let update = g.events[previous].rmwPartner { event.localPredecessors.insert(update) }
+        }
         let id = g.events.count
         var after = r
         after.order.record(id, spec, noReturn: false, readAcquire: false)
