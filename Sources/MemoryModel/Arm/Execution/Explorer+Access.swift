@@ -2,7 +2,7 @@ extension Explorer {
     /// Branches on one memory instruction (translation first, then the
     /// accesses), then continues the thread.
     func access(_ t: Int, _ instruction: Instruction, _ r: ThreadRun, _ g: ExecutionGraph,
-                _ finished: [[UInt64]]) throws(MachineError) {
+                _ finished: [RegisterFile]) throws(MachineError) {
         let d = r.dependencies
         func next(_ r: ThreadRun, _ g: ExecutionGraph) throws(MachineError) {
             var r = r
