@@ -15,6 +15,12 @@ extension CompiledTest {
             if try holds(a, in: state) { return true }
             return try holds(b, in: state)
         case .equals(let location, let value):
+            // isla compares a register with its final write; a thread that
+            // never wrote it (and gave it no initial value) has none.
+            if case .register(let t, let r) = location, t < state.writtenRegisters.count,
+               state.writtenRegisters[t] & (1 << UInt32(r.number)) == 0 {
+                return false
+            }
             let mask = TypeWidth(bytes: test.width(of: location)).mask
             let expected: UInt64
             do { expected = try layout.resolve(value, defaultOutput: defaultOutput(for: location)) }

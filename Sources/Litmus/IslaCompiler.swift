@@ -198,6 +198,7 @@ enum IslaCompiler {
             translation: .tables(TableTranslation(stage1: true, stage2: stage2, systemRegisters: systemRegisters)),
             faultHandling: .fatal)
         program.referenceModel = .esop2022
+        program.recordsWrittenRegisters = true
         return CompiledTest(test: test, program: program, layout: layout)
     }
 }

@@ -26,6 +26,12 @@ extension CompiledTest {
         for item in shownItems {
             switch item {
             case .location(let l):
+                if case .register(let t, let r) = l, t < state.writtenRegisters.count,
+                   state.writtenRegisters[t] & (1 << UInt32(r.number)) == 0 {
+                    // isla: never written, so no final value (see `holds`).
+                    parts.append("\(l)=?;")
+                    continue
+                }
                 let v = try value(of: l, in: state)
                 var text = v > 0xFFFF ? "0x" + String(v, radix: 16) : String(v)
                 if case .memory(.entryAddress, _) = l, let d = layout.describeDescriptor(v) { text = d }

@@ -7,11 +7,16 @@ public struct FinalState: Hashable, Sendable {
     public var memory: [UInt64: UInt64]
     /// Faults taken, in no particular order.
     public var faults: Set<Fault>
+    /// Per thread, which registers hold a value (`RegisterFile.written`);
+    /// empty unless the program asks for it (`recordsWrittenRegisters`).
+    public var writtenRegisters: [UInt32]
 
-    public init(registers: [[UInt64]], memory: [UInt64: UInt64], faults: Set<Fault> = []) {
+    public init(registers: [[UInt64]], memory: [UInt64: UInt64], faults: Set<Fault> = [],
+                writtenRegisters: [UInt32] = []) {
         self.registers = registers
         self.memory = memory
         self.faults = faults
+        self.writtenRegisters = writtenRegisters
     }
 }
 

@@ -52,6 +52,11 @@ public struct ConcurrentProgram: Hashable, Sendable {
     /// two differ (herd's tests were checked against aarch64.cat, isla's
     /// against the ESOP 2022 model).
     public var referenceModel: ReferenceModel = .aarch64Cat
+    /// Whether final states record which registers each thread wrote
+    /// (isla: a condition on a register with no initial value that the
+    /// thread never wrote is false, since isla takes final register values
+    /// from the thread's writes and has none to compare).
+    public var recordsWrittenRegisters = false
 
     public init(
         threads: [ThreadCode],

@@ -40,6 +40,11 @@ public struct Register: Hashable, Sendable, CustomStringConvertible {
 /// Register state of one thread: 31 registers (the zero register reads 0).
 public struct RegisterFile: Hashable, Sendable {
     public var values: [UInt64]
+    /// Bit n set once Xn has been written (an initial value counts): isla
+    /// reads a register's final value from the thread's last write to it,
+    /// and a register the thread never wrote has none (see
+    /// `ConcurrentProgram.recordsWrittenRegisters`).
+    public var written: UInt32 = 0
     public init(_ values: [UInt64] = Array(repeating: 0, count: 31)) {
         precondition(values.count == 31)
         self.values = values
@@ -51,5 +56,6 @@ public struct RegisterFile: Hashable, Sendable {
     @inlinable public mutating func write(_ r: Register, _ v: UInt64) {
         if r.isZero { return }
         values[Int(r.number)] = r.is64Bit ? v : v & 0xFFFF_FFFF
+        written |= 1 << UInt32(r.number)
     }
 }

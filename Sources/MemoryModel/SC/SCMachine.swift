@@ -33,7 +33,9 @@ public struct SCMachine: MemoryMachine {
                 if state.threads.contains(where: { $0.status == .cut }) { boundReached = true; continue }
                 terminal += 1
                 let final = FinalState(registers: state.threads.map(\.registers.values),
-                                       memory: state.memory.words, faults: state.faults)
+                                       memory: state.memory.words, faults: state.faults,
+                                       writtenRegisters: program.recordsWrittenRegisters
+                                           ? state.threads.map(\.registers.written) : [])
                 if seenFinal.insert(final).inserted { finalStates.append(final) }
                 continue
             }

@@ -28,6 +28,8 @@ struct Taint: Hashable, Sendable {
     }
     /// The same sources, reached only through iico_ctrl.
     var asPick: Taint { Taint(plain: EventSet(), pick: pick) }
+    /// The plain (dtrm) sources alone, as data.
+    var plainPart: Taint { Taint(plain: plain, pick: plain) }
 }
 
 /// Dependency state of one thread: registers, flags, and what po-later

@@ -2,7 +2,7 @@ extension Explorer {
     /// Branches on one memory instruction (translation first, then the
     /// accesses), then continues the thread.
     func access(_ t: Int, _ instruction: Instruction, _ r: ThreadRun, _ g: ExecutionGraph,
-                _ finished: [[UInt64]]) throws(MachineError) {
+                _ finished: [RegisterFile]) throws(MachineError) {
         let d = r.dependencies
         func next(_ r: ThreadRun, _ g: ExecutionGraph) throws(MachineError) {
             var r = r
@@ -126,17 +126,26 @@ extension Explorer {
                         r.write(compare, old, taint)
                         return try next(r, g)
                     }
-                    // On success herd writes Rs back on the "ok" path, whose
-                    // value is fixed by the comparison: the read and the old Rs
-                    // reach it only through iico_ctrl (pick), the address as data.
-                    r.write(compare, old, d.of(a).union(taint.union(d.of(compare)).asPick))
                     var w = LocalOrder.Access(direction: .write, location: location, address: d.of(a),
                                               data: d.of(new).union(d.of(compare).asPick))
                     w.release = release
                     w.rmwRead = id
                     w.isAtomicOperation = true
                     w.walks = walks
-                    try self.write(t, w, width, newValue, r, g, next)
+                    // On success the value written back to Rs equals both the
+                    // old Rs and the value read, and herd (aarch64_cas_ok,
+                    // `DataFromRRs | DataFromRx`) lets either be its data
+                    // source: an outcome is allowed if either choice allows
+                    // it. Both reach it through the comparison (iico_ctrl,
+                    // pick) too, and the address as data.
+                    let pick = taint.union(d.of(compare)).asPick
+                    let fromRs = d.of(a).union(d.of(compare).plainPart).union(pick)
+                    let fromRead = d.of(a).union(taint.plainPart).union(pick)
+                    for source in fromRs == fromRead ? [fromRs] : [fromRs, fromRead] {
+                        var r = r
+                        r.write(compare, old, source)
+                        try self.write(t, w, width, newValue, r, g, next)
+                    }
                 }
             }
 

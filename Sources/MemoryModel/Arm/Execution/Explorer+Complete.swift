@@ -4,13 +4,15 @@ extension Explorer {
     /// Adds the spontaneous hardware updates the model allows, resolves
     /// every promise to a later thread's write of the promised value, checks
     /// the complete execution, and records its final state.
-    func complete(_ g: ExecutionGraph, _ registers: [[UInt64]]) throws(MachineError) {
+    func complete(_ g: ExecutionGraph, _ registers: [RegisterFile]) throws(MachineError) {
         for variant in spontaneousUpdates(g) {
             var flags = Set<ModelFlag>()
             let consistent = resolvePromises(variant) { flags.formUnion(self.modelFlags($0)) }
             guard consistent > 0 else { continue }
             executions += consistent
-            let state = FinalState(registers: registers, memory: finalMemory(variant), faults: variant.faults)
+            let state = FinalState(registers: registers.map(\.values), memory: finalMemory(variant),
+                                   faults: variant.faults,
+                                   writtenRegisters: program.recordsWrittenRegisters ? registers.map(\.written) : [])
             if seen.insert(state).inserted {
                 finalStates.append(state)
                 finalStateFlags.append(flags)

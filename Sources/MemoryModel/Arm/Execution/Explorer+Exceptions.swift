@@ -13,7 +13,7 @@ extension Explorer {
     /// The thread takes an exception at its current instruction: to its
     /// handler if it has one, else as the program's fault handling says.
     func takeException(_ t: Int, _ cause: ExceptionCause, _ r: ThreadRun, _ g: ExecutionGraph,
-                       _ finished: [[UInt64]]) throws(MachineError) {
+                       _ finished: [RegisterFile]) throws(MachineError) {
         guard let handler = program.threads[t].handler(for: cause) else {
             if cause.returnsPastInstruction, program.faultHandling == .handledRetryOnce {
                 // SVC/HVC return past themselves: "handled" goes on, nothing to retry.

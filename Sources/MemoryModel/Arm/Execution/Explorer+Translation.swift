@@ -125,7 +125,7 @@ extension Explorer {
 
     /// What a fault does to the thread (herd's fatal / skip / handled).
     func takeFault(_ t: Int, _ fault: Fault, _ r: ThreadRun, _ g: ExecutionGraph,
-                   _ finished: [[UInt64]]) throws(MachineError) {
+                   _ finished: [RegisterFile]) throws(MachineError) {
         if !program.threads[t].handlers.isEmpty {
             return try takeException(t, .fault(fault.kind, address: fault.address), r, g, finished)
         }

@@ -76,7 +76,7 @@ final class Explorer {
 
     // MARK: Threads
 
-    func startThread(_ t: Int, _ g: ExecutionGraph, finished: [[UInt64]]) throws(MachineError) {
+    func startThread(_ t: Int, _ g: ExecutionGraph, finished: [RegisterFile]) throws(MachineError) {
         guard t < program.threads.count else { return try complete(g, finished) }
         var sysregs: [SystemRegister: UInt64] = [:]
         if case .tables(let tables) = program.translation, t < tables.systemRegisters.count {
@@ -90,7 +90,7 @@ final class Explorer {
 
     /// Runs thread `t` from its current state until it ends or reaches a
     /// memory access or TLBI, where the exploration branches.
-    func proceed(_ t: Int, _ run: ThreadRun, _ graph: ExecutionGraph, _ finished: [[UInt64]]) throws(MachineError) {
+    func proceed(_ t: Int, _ run: ThreadRun, _ graph: ExecutionGraph, _ finished: [RegisterFile]) throws(MachineError) {
         guard mixedWords.isEmpty else { return }
         steps += 1
         if steps > budget { throw .tooManyExecutions(limit: budget) }
@@ -130,10 +130,10 @@ final class Explorer {
     }
 
     /// Thread `t` has ended (or stopped at a fatal fault): check, go on.
-    func finish(_ t: Int, _ r: ThreadRun, _ g: ExecutionGraph, _ finished: [[UInt64]]) throws(MachineError) {
+    func finish(_ t: Int, _ r: ThreadRun, _ g: ExecutionGraph, _ finished: [RegisterFile]) throws(MachineError) {
         guard Consistency.holds(g), promisesCanBeKept(g, after: t) else { return }
         written.formUnion(r.written)
-        try startThread(t + 1, g, finished: finished + [r.registers.values])
+        try startThread(t + 1, g, finished: finished + [r.registers])
     }
 
     /// Whether every unresolved promise has a possible supplier: a write
