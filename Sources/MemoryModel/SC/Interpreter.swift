@@ -39,6 +39,13 @@ public struct Interpreter: Sendable {
     func translateUpdating<Memory: PhysicalMemory>(_ va: UInt64, _ kind: Translation.AccessKind, thread: Int,
                            context: Translation.Context, memory: inout Memory) -> Translation.Result {
         let updates = thread < program.hardwareUpdates.count ? program.hardwareUpdates[thread] : HardwareUpdates()
+        // Without HA/HD no fault becomes an update (`hardwareUpdate` is nil):
+        // one walk over current memory, with no table of pending updates.
+        if !updates.accessFlag && !updates.dirtyState {
+            return Translation.translate(va, kind, setup: program.translation, context: context) { walk in
+                memory.word(walk.address)
+            }
+        }
         var updated: [UInt64: UInt64] = [:]
         while true {
             var last: UInt64?
@@ -59,7 +66,11 @@ public struct Interpreter: Sendable {
         }
     }
 
-    /// Executes thread `thread`'s next instruction.
+    /// Executes thread `thread`'s next instruction. Pre-specialized for
+    /// `PagedMemory` so that the sequential executor's callers in other
+    /// modules (the hypervisor's handlers) do not run the generic version,
+    /// which reaches memory through witness tables.
+    @_specialize(exported: true, where Memory == PagedMemory)
     public func step<Memory: PhysicalMemory>(_ t: inout ThreadState, thread: Int, memory: inout Memory) throws(MachineError) -> Effect {
         let code = program.threads[thread].instructions
         guard t.pc < code.count else { t.status = .finished; return Effect() }
@@ -189,7 +200,7 @@ public struct Interpreter: Sendable {
             t.systemRegisters[sysreg] = reg(src.full)
             t.context = Translation.Context(t.systemRegisters)
         case let .mrs(dst, sysreg):
-            t.registers.write(dst, t.systemRegisters[sysreg] ?? 0)
+            t.registers.write(dst, t.systemRegisters[sysreg])
         case let .move(dst, operand):
             let value = ValueSemantics.value(operand, width: dst.width, read: { reg($0) })
             t.registers.write(dst, value)
@@ -218,7 +229,7 @@ public struct Interpreter: Sendable {
         case .supervisorCall, .hypervisorCall, .undefined:
             takeException(ExceptionCause(code[t.pc])!)
         case .exceptionReturn:
-            let elr = t.systemRegisters[program.threads[thread].returnLinkRegister(at: t.pc)] ?? 0
+            let elr = t.systemRegisters[program.threads[thread].returnLinkRegister(at: t.pc)]
             next = try program.threads[thread].returnTarget(elr, thread: thread)
         }
         if t.status == .running {

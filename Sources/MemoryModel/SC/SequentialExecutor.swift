@@ -23,7 +23,8 @@ public struct SequentialExecutor: Sendable {
     }
 
     /// Runs from instruction 0 with `registers` until the code ends.
-    public func run<Memory: PhysicalMemory>(registers: RegisterFile, systemRegisters: [SystemRegister: UInt64] = [:],
+    @_specialize(exported: true, where Memory == PagedMemory)
+    public func run<Memory: PhysicalMemory>(registers: RegisterFile, systemRegisters: SystemRegisterFile = SystemRegisterFile(),
                     memory: inout Memory) throws(MachineError) -> Run {
         let count = interpreter.program.threads[0].instructions.count
         var t = ThreadState(registers: registers, systemRegisters: systemRegisters, instructionCount: count,
