@@ -92,23 +92,19 @@ public struct Implementation: SequentialHypervisor {
         registers[26] = layout.vmemmap
         registers[27] = Layout.carveOut
         registers[28] = layout.vmTable
-        let interpreter = programs.executor(handler).interpreter
+        let interpreter = programs.handlers[HandlerPrograms.position(handler)].interpreter
         var thread = ThreadState(
-            registers: registers, systemRegisters: SystemRegisterFile(), instructionCount: interpreter.program.threads[0].instructions.count,
-            countsInstructions: false)
+            registers: registers, systemRegisters: SystemRegisterFile(), instructionCount: 0, countsInstructions: false)
         // A handler's page loop may legitimately run long (a range of many
         // pages); an overall limit still stops a runaway loop.
-        var steps = 0
         let limit = 64 * (config.physicalPages + 4096) * 64
+        var faults: [Fault] = []
         do {
-            while thread.isRunning {
-                _ = try interpreter.step(&thread, thread: 0, memory: &memory)
-                steps += 1
-                precondition(steps < limit, "handler \(handler.rawValue) does not terminate")
-            }
+            _ = try interpreter.run(&thread, thread: 0, memory: &memory, limit: limit, faults: &faults)
         } catch {
             preconditionFailure("handler \(handler.rawValue) failed on the SC machine: \(error)")
         }
+        precondition(!thread.isRunning, "handler \(handler.rawValue) does not terminate")
         precondition(thread.status == .finished, "handler \(handler.rawValue) stopped: \(thread.status)")
         return (thread.registers[0], thread.registers[1])
     }
@@ -126,13 +122,15 @@ public struct Implementation: SequentialHypervisor {
     /// read, `.written`, or nil on a stage-2 fault.
     mutating func access(_ access: MemoryAccess, root: UInt64) -> AccessOutcome? {
         let widthIndex = access.width == 8 ? 3 : access.width == 4 ? 2 : access.width == 2 ? 1 : 0
-        let executor = programs.accesses[access.isWrite ? 1 : 0][widthIndex]
         var registers = RegisterFile()
         registers[0] = access.value
         registers[1] = access.address
+        var systemRegisters = SystemRegisterFile()
+        systemRegisters[.vttbrEl2] = root
         let run: SequentialExecutor.Run
         do {
-            run = try executor.run(registers: registers, systemRegisters: [.vttbrEl2: root], memory: &memory)
+            run = try programs.accesses[access.isWrite ? 1 : 0][widthIndex].run(
+                registers: registers, systemRegisters: systemRegisters, memory: &memory)
         } catch {
             preconditionFailure("access on the SC machine failed: \(error)")
         }

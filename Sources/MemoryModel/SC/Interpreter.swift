@@ -66,13 +66,35 @@ public struct Interpreter: Sendable {
         }
     }
 
-    /// Executes thread `thread`'s next instruction. Pre-specialized for
-    /// `PagedMemory` so that the sequential executor's callers in other
-    /// modules (the hypervisor's handlers) do not run the generic version,
-    /// which reaches memory through witness tables.
-    @_specialize(exported: true, where Memory == PagedMemory)
+    /// Executes thread `thread`'s next instruction.
     public func step<Memory: PhysicalMemory>(_ t: inout ThreadState, thread: Int, memory: inout Memory) throws(MachineError) -> Effect {
+        try execute(&t, thread: thread, code: program.threads[thread].instructions, memory: &memory)
+    }
+
+    /// Steps thread `thread` until it stops running or has taken `limit`
+    /// steps, appending the faults it takes to `faults`; returns the steps
+    /// taken. The thread's code is fetched once for the whole run, not per
+    /// step. Pre-specialized for `PagedMemory` so that the sequential
+    /// executor's callers in other modules (the hypervisor's handlers) do
+    /// not run the generic version, which reaches memory through witness
+    /// tables.
+    @_specialize(exported: true, where Memory == PagedMemory)
+    public func run<Memory: PhysicalMemory>(_ t: inout ThreadState, thread: Int, memory: inout Memory, limit: Int,
+                                            faults: inout [Fault]) throws(MachineError) -> Int {
         let code = program.threads[thread].instructions
+        var steps = 0
+        while t.isRunning && steps < limit {
+            let effect = try execute(&t, thread: thread, code: code, memory: &memory)
+            if let fault = effect.fault { faults.append(fault) }
+            steps += 1
+        }
+        return steps
+    }
+
+    /// One step: `code` is thread `thread`'s instructions.
+    @inline(__always)
+    func execute<Memory: PhysicalMemory>(_ t: inout ThreadState, thread: Int, code: [Instruction],
+                                         memory: inout Memory) throws(MachineError) -> Effect {
         guard t.pc < code.count else { t.status = .finished; return Effect() }
         if !t.executed.isEmpty {
             if t.executed[t.pc] >= UInt16(clamping: program.instructionBound) { t.status = .cut; return Effect() }
@@ -80,9 +102,10 @@ public struct Interpreter: Sendable {
         }
         var next = t.pc + 1
         var effect = Effect()
-        // Registers are read through `t` (not a copy held across the step, which
-        // would make every register write copy the whole file).
-        func reg(_ x: Register) -> UInt64 { t.registers.read(x) }
+        // Registers are read in place through `t`'s storage: a call of the
+        // register file's `read` would first copy all 31 registers (the file
+        // is inline, and a method's `self` is not read in place).
+        func reg(_ x: Register) -> UInt64 { x.isZero ? 0 : x.view(t.registers.storage[Int(x.number)]) }
 
         func address(_ a: Address) -> UInt64 {
             reg(a.base.full) &+ ValueSemantics.value(a.offset, width: 64, read: { reg($0) })

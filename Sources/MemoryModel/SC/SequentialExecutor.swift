@@ -31,14 +31,9 @@ public struct SequentialExecutor: Sendable {
                             countsInstructions: false)
         let limit = interpreter.program.instructionBound * max(count, 1)
         var faults: [Fault] = []
-        var steps = 0
         if count == 0 { t.status = .finished }
-        while t.isRunning {
-            let effect = try interpreter.step(&t, thread: 0, memory: &memory)
-            if let fault = effect.fault { faults.append(fault) }
-            steps += 1
-            if steps >= limit && t.isRunning { t.status = .cut }
-        }
+        let steps = try interpreter.run(&t, thread: 0, memory: &memory, limit: limit, faults: &faults)
+        if t.isRunning { t.status = .cut }
         return Run(registers: t.registers, faults: faults, status: t.status, instructions: steps)
     }
 }
