@@ -92,7 +92,7 @@ public struct Implementation: SequentialHypervisor {
         registers[26] = layout.vmemmap
         registers[27] = Layout.carveOut
         registers[28] = layout.vmTable
-        let interpreter = programs.handlers[HandlerPrograms.position(handler)].interpreter
+        let executor = programs.handlers[HandlerPrograms.position(handler)]
         var thread = ThreadState(
             registers: registers, systemRegisters: SystemRegisterFile(), instructionCount: 0, countsInstructions: false)
         // A handler's page loop may legitimately run long (a range of many
@@ -100,7 +100,7 @@ public struct Implementation: SequentialHypervisor {
         let limit = 64 * (config.physicalPages + 4096) * 64
         var faults: [Fault] = []
         do {
-            _ = try interpreter.run(&thread, thread: 0, memory: &memory, limit: limit, faults: &faults)
+            _ = try executor.interpreter.run(&thread, thread: 0, memory: &memory, limit: limit, faults: &faults)
         } catch {
             preconditionFailure("handler \(handler.rawValue) failed on the SC machine: \(error)")
         }

@@ -23,7 +23,9 @@ public enum ValueSemantics {
     }
 
     /// `a op b` on `width` bits, and the flags if the operation sets them.
-    public static func arithmetic(_ op: ArithmeticOperation, _ a: UInt64, _ b: UInt64, width: Int) -> (UInt64, Flags) {
+    /// Always inlined, so that a caller that ignores the flags (ADD, not
+    /// ADDS) does not compute them.
+    @inline(__always) public static func arithmetic(_ op: ArithmeticOperation, _ a: UInt64, _ b: UInt64, width: Int) -> (UInt64, Flags) {
         let m = mask(width)
         let a = a & m, b = b & m
         let top: UInt64 = 1 << UInt64(width - 1)

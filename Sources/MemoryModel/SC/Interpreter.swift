@@ -4,8 +4,13 @@
 /// TLB maintenance have nothing to do here.
 public struct Interpreter: Sendable {
     public let program: ConcurrentProgram
+    /// False when addresses are physical (`.none`): asked on every access.
+    let translates: Bool
 
-    public init(_ program: ConcurrentProgram) { self.program = program }
+    public init(_ program: ConcurrentProgram) {
+        self.program = program
+        if case .none = program.translation { translates = false } else { translates = true }
+    }
 
     /// What a step did that the machine around it must know.
     public struct Effect: Sendable {
@@ -130,7 +135,7 @@ public struct Interpreter: Sendable {
         }
         /// Translates or, on a fault, takes the exception and returns nil.
         func translate(_ va: UInt64, _ kind: Translation.AccessKind) -> UInt64? {
-            if case .none = program.translation { return va }
+            guard translates else { return va }
             let result = translateUpdating(va, kind, thread: thread, context: t.context, memory: &memory)
             switch result {
             case .physical(let pa): return pa
@@ -256,7 +261,7 @@ public struct Interpreter: Sendable {
             next = try program.threads[thread].returnTarget(elr, thread: thread)
         }
         if t.status == .running {
-            if next != t.pc { t.retrying = nil }
+            if t.retrying != nil && next != t.pc { t.retrying = nil }
             t.pc = next
             if t.pc >= code.count { t.status = .finished }
         }

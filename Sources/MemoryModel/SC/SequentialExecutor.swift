@@ -2,7 +2,12 @@
 /// other thread: how the implementation of the hypervisor executes a handler
 /// for one event of a sequential trace. Shares the interpreter with the SC
 /// machine, so a handler means the same thing in both.
-public struct SequentialExecutor: Sendable {
+///
+/// A final class rather than a struct: an executor never changes once built
+/// and is shared by every run of its code, so handing it out (the
+/// hypervisor fetches one per event) costs one retain instead of one per
+/// array of its program.
+public final class SequentialExecutor: Sendable {
     public let interpreter: Interpreter
 
     /// `code` runs as thread 0 of a one-thread program with `translation`.
