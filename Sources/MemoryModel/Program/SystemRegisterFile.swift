@@ -6,6 +6,8 @@
 /// exception entry and translation-context rebuild, and the sequential
 /// executor builds a fresh set per handler run.
 public struct SystemRegisterFile: Hashable, Sendable, ExpressibleByDictionaryLiteral {
+    /// One slot per case of `SystemRegister` (see `slot`): a new case
+    /// needs a slot there, and a larger array here.
     private var storage: InlineArray<10, UInt64>
 
     public init() { storage = InlineArray(repeating: 0) }
