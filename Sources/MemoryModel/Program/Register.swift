@@ -81,7 +81,10 @@ public struct RegisterFile: Hashable, Sendable {
         return true
     }
 
+    /// The registers' bytes in one call: the SC explorer hashes every
+    /// thread of every state it visits, and one combine per register
+    /// costs a call each.
     public func hash(into hasher: inout Hasher) {
-        for i in 0..<31 { hasher.combine(storage[i]) }
+        withUnsafeBytes(of: storage) { hasher.combine(bytes: $0) }
     }
 }
