@@ -45,6 +45,7 @@ public struct AddressLayout: Hashable, Sendable {
     public func resolve(_ value: Value, defaultOutput: UInt64? = nil) throws(LayoutError) -> UInt64 {
         switch value {
         case .integer(let v): return v
+        case .instructionWord(let w): return UInt64(w)
         case .virtualAddress(let n):
             if let a = virtualAddresses[n] ?? intermediateAddresses[n] ?? physicalAddresses[n] { return a }
             throw LayoutError("unknown name '\(n)'")
@@ -72,7 +73,7 @@ public struct AddressLayout: Hashable, Sendable {
             return bits
         case .label(let t, let l):
             guard t < threadLabels.count, let index = threadLabels[t][l] else { throw LayoutError("no label P\(t):\(l)") }
-            return ThreadCode.codeAddress(ofInstruction: index)
+            return ThreadCode.codeOrigin(ofThread: t) &+ UInt64(index) &* 4
         case .translationTableBase(let table, let tag, _):
             guard let base = tableBases[table] else { throw LayoutError("unknown table '\(table)'") }
             return base | (tag & 0xFFFF) << 48

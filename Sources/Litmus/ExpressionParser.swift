@@ -13,7 +13,15 @@ struct ExpressionParser {
 
     // MARK: Predicates
 
+    /// herd's `p => q` (implication) binds loosest and to the right; it is
+    /// `~p \/ q`.
     mutating func predicate() throws(LitmusError) -> Predicate {
+        let p = try disjunction()
+        if stream.accept("=>") { return .or(.not(p), try predicate()) }
+        return p
+    }
+
+    mutating func disjunction() throws(LitmusError) -> Predicate {
         var p = try conjunction()
         while stream.accept("\\/") || stream.accept("|") {
             p = .or(p, try conjunction())
@@ -170,6 +178,12 @@ struct ExpressionParser {
                 throw stream.error("bad label \"\(s.text)\"")
             }
             return .label(thread: thread, String(parts[1]))
+        }
+        if w == "instr", stream.accept(":") {
+            let s = try stream.next()
+            guard s.kind == .string else { throw stream.error("expected instr:\"<instruction>\"") }
+            do { return .instructionWord(try InstructionEncoder.encode(statement: s.text, at: SourceLocation(file: stream.file, line: s.line))) }
+            catch { throw LitmusError(error) }
         }
         if w.first == "P", let thread = Int(w.dropFirst()), stream.peek?.text == ":" {
             _ = try stream.next()

@@ -48,6 +48,7 @@ enum HerdCompiler {
         }
 
         var registers = Array(repeating: RegisterFile(), count: test.threads.count)
+        var threads = test.threads
         for a in test.initialState {
             switch a.location {
             case .register(let t, let r):
@@ -62,18 +63,22 @@ enum HerdCompiler {
                 if case .entryAddress(let n, _, _) = place { defaultOutput = layout.physicalAddresses[n] }
                 let value = try resolve(a.value, layout, test, line: a.line, defaultOutput: defaultOutput)
                 memory.write(address, bytes: test.width(of: a.location), value)
+            case .systemRegister(let t, "VNCR_EL2") where test.variants.contains("nv2") && t < threads.count:
+                threads[t] = NestedVirtualisation.redirect(threads[t], base: try resolve(a.value, layout, test, line: a.line) & ~0xFFF)
             case .systemRegister(_, let name):
                 throw test.error("system register \(name) is not modelled", line: a.line)
             }
         }
 
-        let program = ConcurrentProgram(
-            threads: test.threads,
+        if test.readsCodeAsData { try test.layOutCode(in: &memory) }
+        var program = ConcurrentProgram(
+            threads: ThreadCode.linkedForCalls(threads),
             initialRegisters: registers,
             initialMemory: memory.words,
             translation: vmsa ? .singleLevel(descriptorAddress: descriptorAddress) : .none,
             faultHandling: test.faultHandling,
             hardwareUpdates: test.hardwareUpdates)
+        program.translationSynchronization = test.translationSynchronization
         return CompiledTest(test: test, program: program, layout: layout)
     }
 
@@ -87,6 +92,13 @@ enum HerdCompiler {
 extension LitmusTest {
     /// herd's fault-handling variants: `fatal` (default) stops the thread,
     /// `skip`/`faultToNext` go on with the next instruction, `handled` retries.
+    /// herd's `ets2` / `ets3` variants (FEAT_ETS2, FEAT_ETS3).
+    var translationSynchronization: TranslationSynchronization {
+        if variants.contains("ets3") { return .ets3 }
+        if variants.contains("ets2") { return .ets2 }
+        return .none
+    }
+
     var faultHandling: FaultHandling {
         if variants.contains("skip") || variants.contains("faulttonext") { return .skip }
         if variants.contains("handled") { return .handledRetryOnce }

@@ -32,6 +32,7 @@ public enum HerdParser {
         // Metadata up to the init block.
         var variants: [String] = []
         var tthm: (String, Int)? = nil
+        var el0: (String, Int)? = nil
         while i < lines.count, !lines[i].contains("{") {
             let line = lines[i].trimmed
             if let eq = line.firstIndex(of: "=") {
@@ -39,6 +40,7 @@ public enum HerdParser {
                 let value = line[line.index(after: eq)...].trimmed
                 if key == "variant" { variants += value.split(separator: ",").map { $0.trimmed.lowercased() } }
                 if key == "tthm" { tthm = (value, i) }
+                if key == "el0" { el0 = (value, i) }
             }
             i += 1
         }
@@ -145,7 +147,8 @@ public enum HerdParser {
             let allocation = SymbolicRegisters.allocate(in: cells[c] + handler)
             let code: ThreadCode
             do {
-                code = try Assembler(symbolicRegisters: allocation)
+                let n = if case .thread(let n) = column { n } else { 0 }
+                code = try Assembler(symbolicRegisters: allocation, codeOrigin: ThreadCode.codeOrigin(ofThread: n))
                     .assemble(cells[c], handlers: handler.isEmpty ? [] : [(handler, .el1)])
             }
             catch { throw LitmusError(error) }
@@ -205,6 +208,15 @@ public enum HerdParser {
             memory: .physical, types: state.types)
         if let (value, line) = tthm {
             test.hardwareUpdates = try hardwareUpdates(value, threads: threads.count, at: at(line))
+        }
+        if let (value, line) = el0 {
+            // `EL0=P0 P1` (or comma-separated): those threads run at EL0.
+            for item in value.split(whereSeparator: { $0.isWhitespace || $0 == "," }) {
+                guard item.first == "P", let t = Int(item.dropFirst()), t < test.threads.count else {
+                    throw LitmusError("bad EL0 entry '\(item)'", at: at(line))
+                }
+                test.threads[t].runsAtEL0 = true
+            }
         }
         test.codeLine = codeLine
         test.conditionLine = conditionLine

@@ -193,10 +193,11 @@ enum IslaCompiler {
             if stage2, systemRegisters[t][.vttbrEl2] == nil { systemRegisters[t][.vttbrEl2] = defaultStage2Base }
         }
 
-        let program = ConcurrentProgram(
+        var program = ConcurrentProgram(
             threads: test.threads, initialRegisters: registers, initialMemory: builder.memory.words,
             translation: .tables(TableTranslation(stage1: true, stage2: stage2, systemRegisters: systemRegisters)),
             faultHandling: .fatal)
+        program.referenceModel = .esop2022
         return CompiledTest(test: test, program: program, layout: layout)
     }
 }

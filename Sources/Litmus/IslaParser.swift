@@ -58,7 +58,8 @@ public enum IslaParser {
             let lines = code.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
                 SourceLine(String($0.element), at: at(line + 1 + $0.offset))
             }
-            do { threads.append(try Assembler().assemble(lines, handlers: handlerOf[n] ?? [])) }
+            do { threads.append(try Assembler(codeOrigin: ThreadCode.codeOrigin(ofThread: threads.count))
+                .assemble(lines, handlers: handlerOf[n] ?? [])) }
             catch { throw LitmusError(error) }
             if let e = doc.entry("thread.\(n)", "init"), e.value != .emptyTable {
                 throw LitmusError("thread init values other than {} are not supported", at: at(e.line))

@@ -1,3 +1,5 @@
+import MemoryModel
+
 /// herd7-style text and one-line JSON for litmus results.
 public enum LitmusReport {
     /// herd7's report: Test/States/Ok-No/Witnesses/Condition/Observation/Time.
@@ -12,6 +14,7 @@ public enum LitmusReport {
         lines.append(r.ok ? "Ok" : "No")
         lines.append("Witnesses")
         lines.append("Positive: \(r.positive) Negative: \(r.negative)")
+        for flag in r.flags { lines.append("Flag \(flag.name)") }
         lines.append("Condition \(r.condition)")
         let observation = r.positive == 0 ? "Never" : (r.negative == 0 ? "Always" : "Sometimes")
         lines.append("Observation \(r.name) \(observation) \(r.positive) \(r.negative)")
@@ -25,12 +28,15 @@ public enum LitmusReport {
 
     /// `{"file":..., "name":..., "verdict":"allowed"|"forbidden", "states":N,
     /// "positive":N, "negative":N, "seconds":S}`; `"bound_reached":true` is
-    /// added only when the loop bound cut some execution.
+    /// added only when the loop bound cut some execution, and
+    /// `"flags":["Warning-BBM-expected"]` only when some execution raised a
+    /// model flag.
     public static func json(_ r: LitmusResult) -> String {
         var s = "{\"file\":\(quote(r.file)),\"name\":\(quote(r.name)),"
         s += "\"verdict\":\"\(r.allowed ? "allowed" : "forbidden")\",\"states\":\(r.states.count),"
         s += "\"positive\":\(r.positive),\"negative\":\(r.negative),\"seconds\":\(seconds(r.seconds))"
         if r.boundReached { s += ",\"bound_reached\":true" }
+        if !r.flags.isEmpty { s += ",\"flags\":[" + r.flags.map { quote($0.name) }.joined(separator: ",") + "]" }
         return s + "}"
     }
 

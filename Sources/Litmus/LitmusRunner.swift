@@ -17,9 +17,13 @@ public struct LitmusResult: Sendable {
     public var executions: Int
     public var boundReached: Bool
     public var seconds: Double
+    /// The model flags some consistent execution raised (herd's `Flag NAME`
+    /// lines), sorted by name.
+    public var flags: [ModelFlag]
 
     public init(file: String, name: String, condition: FinalCondition, states: [String], positive: Int,
-                negative: Int, executions: Int, boundReached: Bool, seconds: Double) {
+                negative: Int, executions: Int, boundReached: Bool, seconds: Double, flags: [ModelFlag] = []) {
+        self.flags = flags
         self.file = file
         self.name = name
         self.condition = condition
@@ -100,7 +104,7 @@ public struct LitmusRunner: Sendable {
                 states: shown.keys.sorted(), positive: positive,
                 negative: shown.count - positive,
                 executions: exploration.executions, boundReached: exploration.boundReached,
-                seconds: Clock.now - start))
+                seconds: Clock.now - start, flags: exploration.flags.sorted()))
         } catch let failure as LitmusFailure {
             return .failure(failure)
         } catch {

@@ -135,6 +135,9 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
     case tableDescriptor(String, level: Int, table: String?)
     /// A code address: `P1:L0`, `label:"P1:L0"`.
     case label(thread: Int, String)
+    /// herd's `instr:"B .+4"`: the A64 encoding of an instruction
+    /// (InstructionEncoder), for tests that read code as data.
+    case instructionWord(UInt32)
     /// isla `ttbr(asid=.., base=table)` / `ttbr(vmid=.., base=table)`.
     case translationTableBase(table: String, tag: UInt64, isVMID: Bool)
     /// isla `page(x)`: the page number (address >> 12).
@@ -157,6 +160,7 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
         case .descriptor(let d): return d.description
         case .tableDescriptor(let n, let level, let table): return "desc\(level)(\(n), \(table ?? "page_table_base"))"
         case .label(let t, let l): return "label:\"P\(t):\(l)\""
+        case .instructionWord(let w): return "instr:0x" + String(w, radix: 16)
         case .translationTableBase(let table, let tag, let isVMID):
             return "ttbr(\(isVMID ? "vmid" : "asid")=\(tag), base=\(table))"
         case .pageNumber(let v): return "page(\(v))"

@@ -42,7 +42,7 @@ enum Tokenizer {
                 continue
             }
             let two = i + 1 < chars.count ? String(chars[i...(i + 1)]) : ""
-            if ["/\\", "\\/", "!=", "->", "=="].contains(two) {
+            if ["/\\", "\\/", "!=", "->", "==", "=>"].contains(two) {
                 result.append(Token(kind: .symbol, text: two, line: line))
                 i += 2
                 continue

@@ -21,11 +21,29 @@ public struct Exploration: Sendable {
     /// True if some execution was cut at the loop bound: the state set may
     /// then be incomplete, and the caller must say so.
     public var boundReached: Bool
+    /// The model's flags (aarch64.cat's `flag ~empty ... as NAME`) that some
+    /// consistent execution raised. A flag does not make an execution
+    /// inconsistent: it is reported, as herd prints `Flag NAME`. Test with
+    /// e.g. `exploration.flags.contains(.breakBeforeMakeExpected)`.
+    public var flags: Set<ModelFlag> { finalStateFlags.reduce(into: []) { $0.formUnion($1) } }
+    /// Per final state (same indices as `finalStates`): the flags raised by
+    /// some consistent execution that reaches that state.
+    public var finalStateFlags: [Set<ModelFlag>]
 
-    public init(finalStates: [FinalState], executions: Int, boundReached: Bool) {
+    public init(finalStates: [FinalState], executions: Int, boundReached: Bool,
+                finalStateFlags: [Set<ModelFlag>]? = nil) {
         self.finalStates = finalStates
         self.executions = executions
         self.boundReached = boundReached
+        let perState = finalStateFlags ?? Array(repeating: [], count: finalStates.count)
+        precondition(perState.count == finalStates.count, "one flag set per final state")
+        self.finalStateFlags = perState
+    }
+
+    /// The flags raised by some execution reaching `state` (empty if none, or
+    /// if `state` is not one of `finalStates`).
+    public func flags(of state: FinalState) -> Set<ModelFlag> {
+        finalStates.firstIndex(of: state).map { finalStateFlags[$0] } ?? []
     }
 }
 

@@ -143,7 +143,7 @@ final class AssemblerTests: XCTestCase {
             .dmb(.fullSystem, .all), .dmb(.fullSystem, .load), .dmb(.innerShareable, .store),
             .dsb(.innerShareable, .all), .dsb(.nonShareable, .all), .dsb(.outerShareable, .load),
             .isb,
-            .tlbi(.vaae1is, .x(9)), .tlbi(.vmalle1is, nil), .tlbi(.ipas2e1, .x(4)), .tlbi(.vmalle1is, nil),
+            .tlbi(.vaae1is, .x(9)), .tlbi(.vmalle1is, nil), .tlbi(.ipas2e1, .x(4)), .tlbi(.aside1is, .x(0)),
             .msr(.vttbrEl2, .x(3)), .mrs(.x(1), .ttbr0El1),
         ])
     }
@@ -236,12 +236,21 @@ final class AssemblerTests: XCTestCase {
         XCTAssertEqual(code.instructions[2], .branch(to: 2))
     }
 
-    func testSymbolicRegistersAndRetEndingTheThread() throws {
+    func testSymbolicRegistersAndRetThroughTheLinkRegister() throws {
         let code = try Assembler(symbolicRegisters: ["P0_x": 7]).assemble("STLR W1,[X%P0_x]\nRET\nNOP")
         XCTAssertEqual(code.instructions, [
             .store(.w(1), Address(base: .x(7)), width: .word, release: true, exclusiveStatus: nil),
-            .branch(to: 3), .nop,
+            .branchToRegister(.x(30), link: false), .nop,
         ])
+    }
+
+    func testCallsAndBranchesToRegisters() throws {
+        let code = try Assembler(codeOrigin: 0x5000_0000).assemble("BL L1\nBLR X8\nBR X3\nRET X5\nL1: ADR X0,L1")
+        XCTAssertEqual(code.instructions, [
+            .branchAndLink(to: 4), .branchToRegister(.x(8), link: true), .branchToRegister(.x(3), link: false),
+            .branchToRegister(.x(5), link: false), .move(.x(0), .immediate(0x5000_0010)),
+        ])
+        XCTAssertEqual(code.codeOrigin, 0x5000_0000)
     }
 
     func testErrorsNameTheInstructionAndLine() {
@@ -250,7 +259,7 @@ final class AssemblerTests: XCTestCase {
             catch { return error }
         }
         let cases: [(String, Int, String)] = [
-            ("NOP\nBLR X1", 11, "BLR"),
+            ("NOP\nBRAA X1,X2", 11, "BRAA"),
             ("ERET X0", 10, "unexpected operand"),
             ("LDR W0,[X1,X2]!", 10, "pre-index"),
             ("LDR W0,[X1],X2", 10, "unexpected operand"),

@@ -26,6 +26,19 @@ final class ConditionTests: XCTestCase {
         return FinalState(registers: registers, memory: memory, faults: faults)
     }
 
+    /// herd's `=>`: implication, looser than `\/`, to the right.
+    func testImplication() throws {
+        let text = Self.text.replacingOccurrences(of: "exists (0:X0=1 /\\ [y]=2 \\/ ~(1:X2=-1) /\\ z=0x102)",
+                                                  with: "forall 0:X0=1 => [y]=2 \\/ z=3 => z=3")
+        let c = try HerdParser.parse(text, file: "c.litmus").compile()
+        let p = c.test.condition.predicate
+        XCTAssertTrue(try c.holds(p, in: state(c, x0: 0)))                   // false => ...
+        XCTAssertTrue(try c.holds(p, in: state(c, x0: 1, y: 3, z: 3)))       // 1 => (1 => 1)
+        XCTAssertTrue(try c.holds(p, in: state(c, x0: 1, y: 2, z: 3)))
+        XCTAssertFalse(try c.holds(p, in: state(c, x0: 1, y: 2, z: 4)))      // 1 => (1 => 0)
+        XCTAssertTrue(try c.holds(p, in: state(c, x0: 1, y: 0, z: 4)))       // 1 => (0 => 0)
+    }
+
     func testConnectivesAndWidths() throws {
         let c = try HerdParser.parse(Self.text, file: "c.litmus").compile()
         let p = c.test.condition.predicate

@@ -113,7 +113,7 @@ final class IslaParserTests: XCTestCase {
         let cases: [(String, Int, String)] = [
             ("name = \"T\"\npage_table_setup = \"\"\"\n  physical pa1;\n  x => pa1;\n\"\"\"\n[thread.0]\ncode = \"NOP\"\n[final]\nassertion = \"true\"",
              4, "|->"),
-            ("name = \"T\"\n[thread.0]\ncode = \"\"\"\n  NOP\n  BLR X1\n\"\"\"\n[final]\nassertion = \"true\"", 5, "BLR"),
+            ("name = \"T\"\n[thread.0]\ncode = \"\"\"\n  NOP\n  BRAA X1,X2\n\"\"\"\n[final]\nassertion = \"true\"", 5, "BRAA"),
             ("name = \"T\"\n[thread.0]\ncode = \"NOP\"\n[final]\nassertion = \"0:X0 = \"", 5, "value"),
             ("name = \"T\"\n[thread.0]\ncode = \"NOP\"\n[thread.0.reset]\nR1 = \"nowhere\"\n[final]\nassertion = \"true\"", 5, "nowhere"),
             ("name = \"T\"\n[thread.0]\ncode = \"NOP\"\n[final]\nassertion = \"true\"\n[section.h]\naddress = \"0x400\"\ncode = \"\"\"\n  ERET\n\"\"\"", 8, "section 'h' is not a handler"),

@@ -19,6 +19,17 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(LitmusReport.json(failure), #"{"file":"x/y.litmus.toml","name":"y","error":"x/y.litmus.toml:3: bad\ttab"}"#)
     }
 
+    /// herd prints `Flag NAME` after the witnesses; JSON adds "flags" only
+    /// when some execution raised one.
+    func testFlags() {
+        var r = result(positive: 1, negative: 1)
+        r.flags = [.breakBeforeMakeExpected]
+        XCTAssertTrue(LitmusReport.text(r).contains("Positive: 1 Negative: 1\nFlag Warning-BBM-expected\nCondition "))
+        XCTAssertEqual(LitmusReport.json(r),
+                       #"{"file":"dir/a \"b\".litmus","name":"MP","verdict":"allowed","states":2,"positive":1,"negative":1,"seconds":0.012,"flags":["Warning-BBM-expected"]}"#)
+        XCTAssertFalse(LitmusReport.text(result(positive: 1, negative: 1)).contains("Flag"))
+    }
+
     func testHerdText() {
         let text = LitmusReport.text(result(positive: 1, negative: 1, quantifier: .forall))
         XCTAssertEqual(text, """
@@ -53,10 +64,10 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(r.states, ["0:X2=0; 1:X2=1;", "0:X2=1; 1:X2=0;", "0:X2=1; 1:X2=1;"])
         XCTAssertFalse(r.allowed)
         XCTAssertEqual(r.negative, 3)
-        guard case .failure(let f) = runner.run(text: "AArch64 B\n{}\n P0 ;\n BLR X1 ;\nexists (0:X0=0)", file: "b.litmus") else {
-            return XCTFail("BLR ran")
+        guard case .failure(let f) = runner.run(text: "AArch64 B\n{}\n P0 ;\n BRAA X1,X2 ;\nexists (0:X0=0)", file: "b.litmus") else {
+            return XCTFail("BRAA ran")
         }
-        XCTAssertEqual(f.message, "b.litmus:4: unsupported instruction BLR in 'BLR X1'")
-        XCTAssertEqual(LitmusReport.json(f), #"{"file":"b.litmus","name":"b","error":"b.litmus:4: unsupported instruction BLR in 'BLR X1'"}"#)
+        XCTAssertEqual(f.message, "b.litmus:4: unsupported instruction BRAA in 'BRAA X1,X2'")
+        XCTAssertEqual(LitmusReport.json(f), #"{"file":"b.litmus","name":"b","error":"b.litmus:4: unsupported instruction BRAA in 'BRAA X1,X2'"}"#)
     }
 }

@@ -44,7 +44,7 @@ final class LitmusCommandTests: XCTestCase {
         // not parse, so it is reported under its file's name.
         let unrunnable = FileManager.default.temporaryDirectory
             .appendingPathComponent("hvdiff-litmus-\(ProcessInfo.processInfo.processIdentifier).litmus")
-        try "AArch64 Unrunnable\n{ 0:X1=x; }\n P0 ;\n BLR X1 ;\nexists (0:X1=1)\n"
+        try "AArch64 Unrunnable\n{ 0:X1=x; }\n P0 ;\n BRAA X1, X2 ;\nexists (0:X1=1)\n"
             .write(to: unrunnable, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: unrunnable) }
         let r = try run(["--json", "--model", "sc", "herd-plain/aarch64", unrunnable.path])
@@ -52,7 +52,7 @@ final class LitmusCommandTests: XCTestCase {
         let lines = r.stdout.split(separator: "\n")
         XCTAssertEqual(lines.count, 57)
         XCTAssertTrue(lines[0].hasPrefix(#"{"file":"herd-plain/aarch64/2+2W+dmb.sy+po.litmus","name":"2+2W+dmb.sy+po","verdict":"forbidden","states":3,"positive":0,"negative":3,"seconds":"#))
-        XCTAssertEqual(String(lines.last!), #"{"file":"\#(unrunnable.path)","name":"\#(unrunnable.deletingPathExtension().lastPathComponent)","error":"\#(unrunnable.path):4: unsupported instruction BLR in 'BLR X1'"}"#)
+        XCTAssertEqual(String(lines.last!), #"{"file":"\#(unrunnable.path)","name":"\#(unrunnable.deletingPathExtension().lastPathComponent)","error":"\#(unrunnable.path):4: unsupported instruction BRAA in 'BRAA X1, X2'"}"#)
     }
 
     func testUnknownModelIsAUsageError() throws {

@@ -93,13 +93,18 @@ extension Implementation {
         }
     }
 
-    /// Which memory pages have a valid identity mapping in the host stage 2.
+    /// Which memory pages have a valid identity mapping in the host stage 2:
+    /// every page a page or a 2 MiB block leaf covers. A leaf that does not
+    /// map its own IPA is no identity mapping and maps nothing here.
     private func hostMappedPages() -> [Bool] {
         var mapped = Array(repeating: false, count: config.physicalPages)
         var leaves: [GuestMapping] = []
         var tables = 0
         collect(table: layout.hostPgd, level: 4 - config.pageTableLevels, gfnBase: 0, into: &leaves, tables: &tables)
-        for leaf in leaves where leaf.gfn < UInt64(config.physicalPages) { mapped[Int(leaf.gfn)] = true }
+        let memory = UInt64(config.physicalPages)
+        for leaf in leaves where leaf.pfn == leaf.gfn && leaf.gfn < memory {
+            for page in leaf.gfn..<min(leaf.gfn + UInt64(leaf.pages), memory) { mapped[Int(page)] = true }
+        }
         return mapped
     }
 }

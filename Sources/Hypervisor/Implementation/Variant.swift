@@ -72,7 +72,7 @@ public enum Variant: String, CaseIterable, Hashable, Sendable, CustomStringConve
         case .tlbiBeforePTEWrite: return "unmap: invalidate first, then clear the entry"
         case .localTLBI: return "TLBI IPAS2E1 / VMALLE1 without the inner-shareable broadcast"
         case .noBreakBeforeMake:
-            return "guest share/unshare: the valid leaf is replaced by the new one directly, with no invalid entry and TLBI in between"
+            return "host block split: the table descriptor is written directly over the valid 2 MiB block, with no invalid entry and TLBI in between"
         case .plainUnlock: return "lock release as a plain STR, no release ordering"
         case .unlockedOwnerCheck:
             return "host_donate_hyp: page states checked before taking the host and hyp locks"

@@ -40,7 +40,8 @@ extension Spec {
     /// A host access to physical memory: allowed while the host owns the page
     /// or has it shared (OWNED, SHARED_OWNED, SHARED_BORROWED), else an
     /// injected abort. An allowed access to a page not yet in the host's
-    /// stage 2 implies the fault that maps it, so the page becomes mapped.
+    /// stage 2 implies the fault that maps it (`mapForHost`: the page, or
+    /// its whole 2 MiB block).
     mutating func hostAccess(_ access: MemoryAccess) -> Outcome {
         let page = access.address >> MachineConfig.pageShift
         guard page < addressSpacePages else { return .invalid(.addressOutsideAddressSpace(access.address)) }
@@ -48,7 +49,7 @@ extension Spec {
         let index = Int(page)
         guard pages[index].host != .noPage else { return .access(.fault) }
         guard let location = locate(access) else { return .invalid(invalidAccess(access)) }
-        if !pages[index].hostMapped { pages[index].hostMapped = true }
+        if !pages[index].hostMapped { mapForHost(page: index) }
         return .access(perform(access, page: index, at: location))
     }
 
@@ -69,10 +70,9 @@ extension Spec {
     }
 
     /// `handle_host_mem_abort` / `host_stage2_idmap`: map host memory on
-    /// demand, refuse memory the host does not own. Spec maps one page per
-    /// fault (pKVM may install a block covering neighbours it also owns).
-    /// MMIO is mapped on demand too; Spec does not track MMIO mappings, so a
-    /// fault there always resolves as `.mapped`.
+    /// demand, refuse memory the host does not own (see `mapForHost` for
+    /// how much is mapped). MMIO is mapped on demand too; Spec does not
+    /// track MMIO mappings, so a fault there always resolves as `.mapped`.
     mutating func hostStage2Fault(address: UInt64) -> Outcome {
         let page = address >> MachineConfig.pageShift
         guard page < addressSpacePages else { return .invalid(.addressOutsideAddressSpace(address)) }
@@ -80,8 +80,37 @@ extension Spec {
         let index = Int(page)
         guard pages[index].host != .noPage else { return .fault(.injected) }
         if pages[index].hostMapped { return .fault(.spurious) }
-        pages[index].hostMapped = true
+        mapForHost(page: index)
         return .fault(.mapped)
+    }
+
+    /// The mapping a host fault on the unmapped page `page` installs
+    /// (`host_stage2_adjust_range`): the whole aligned level-2 block (2 MiB)
+    /// around it when the block lies in memory and every page of it is the
+    /// host's, OWNED, and has never had a host stage-2 entry; otherwise the
+    /// page alone. A page that once had an entry is, from then on, either
+    /// mapped or not the host's (`giveToHost` maps at once), so "OWNED and
+    /// not mapped" is "no entry yet", the empty level-2 entry pKVM's walk
+    /// finds. pKVM would also try a level-1 (1 GiB) block; Spec stops at
+    /// level 2. Changing one page of a block later splits it in the
+    /// implementation; the other pages stay mapped, so Spec's per-page
+    /// `hostMapped` needs no split.
+    mutating func mapForHost(page: Int) {
+        let span = Int(MachineConfig.blockPages)
+        let first = page & ~(span - 1)
+        if UInt64(first + span) <= memoryPages && hostBlockIsFree(first..<(first + span)) {
+            for index in first..<(first + span) { pages[index].hostMapped = true }
+        } else {
+            pages[page].hostMapped = true
+        }
+    }
+
+    private func hostBlockIsFree(_ range: Range<Int>) -> Bool {
+        for index in range {
+            let record = pages[index]
+            if record.owner != PageRecord.ownerHost || record.host != .owned || record.hostMapped { return false }
+        }
+        return true
     }
 
     /// A guest stage-2 fault: spurious if the IPA is already mapped with the

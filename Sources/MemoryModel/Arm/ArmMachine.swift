@@ -13,6 +13,11 @@
 /// that grow from pass to pass (a counter incremented in a loop) would never
 /// settle, so passes are bounded by `valuePasses`; a run that stops there
 /// reports `boundReached`, like one cut at the loop bound.
+///
+/// Mixed-size programs (herd's `-variant mixed`) are explored with the
+/// words that several access shapes touch split into byte events; such a
+/// word is found when the exploration first meets it, and the exploration
+/// then starts again (see Explorer+MixedSize).
 public struct ArmMachine: MemoryMachine {
     public var name: String { "arm" }
     /// Most exploration steps one pass may take before giving up.
@@ -27,20 +32,31 @@ public struct ArmMachine: MemoryMachine {
     }
 
     public func explore(_ program: ConcurrentProgram) throws(MachineError) -> Exploration {
-        var candidates = Array(repeating: [UInt64: [UInt64]](), count: program.threads.count)
-        var lastWriters: [UInt64: [UInt64: Int]] = [:]
-        for pass in 1... {
-            let explorer = Explorer(program, candidates: candidates, lastWriters: lastWriters, budget: budget)
-            try explorer.run()
-            let next = Self.candidates(from: explorer.written, threads: program.threads.count)
-            if next == candidates || pass == valuePasses {
-                return Exploration(finalStates: explorer.finalStates, executions: explorer.executions,
-                                   boundReached: explorer.boundReached || next != candidates)
+        // Words accessed with different shapes are split into byte events;
+        // they are found as the exploration meets them, and each discovery
+        // starts the exploration afresh (values are then per byte).
+        var splitWords: Set<UInt64> = []
+        explorations: while true {
+            var candidates = Array(repeating: [UInt64: [UInt64]](), count: program.threads.count)
+            var lastWriters: [UInt64: [UInt64: Int]] = [:]
+            for pass in 1... {
+                let explorer = Explorer(program, candidates: candidates, lastWriters: lastWriters,
+                                        splitWords: splitWords, budget: budget)
+                try explorer.run()
+                if !explorer.mixedWords.isEmpty {
+                    splitWords.formUnion(explorer.mixedWords)
+                    continue explorations
+                }
+                let next = Self.candidates(from: explorer.written, threads: program.threads.count)
+                if next == candidates || pass == valuePasses {
+                    return Exploration(finalStates: explorer.finalStates, executions: explorer.executions,
+                                       boundReached: explorer.boundReached || next != candidates,
+                                       finalStateFlags: explorer.finalStateFlags)
+                }
+                candidates = next
+                lastWriters = Self.lastWriters(from: explorer.written)
             }
-            candidates = next
-            lastWriters = Self.lastWriters(from: explorer.written)
         }
-        preconditionFailure("unreachable: the last pass returns")
     }
 
     /// lastWriters[loc][value]: the last thread seen to write `value` to `loc`.

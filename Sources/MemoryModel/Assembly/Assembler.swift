@@ -12,9 +12,12 @@
 /// naming the instruction and its line, never a guess.
 public struct Assembler: Sendable {
     public var symbolicRegisters: [String: UInt8]
+    /// Code address of the first instruction (see CodeAddresses.swift).
+    public var codeOrigin: UInt64
 
-    public init(symbolicRegisters: [String: UInt8] = [:]) {
+    public init(symbolicRegisters: [String: UInt8] = [:], codeOrigin: UInt64 = ThreadCode.codeBase) {
         self.symbolicRegisters = symbolicRegisters
+        self.codeOrigin = codeOrigin
     }
 
     /// Assembles `text`, numbering its lines from `firstLine` in `file`.
@@ -87,13 +90,14 @@ public struct Assembler: Sendable {
             case .branchConditional(let c, let label): instructions.append(.branchConditional(c, to: try target(label)))
             case .compareBranchZero(let r, let label): instructions.append(.compareBranchZero(r, to: try target(label)))
             case .compareBranchNonZero(let r, let label): instructions.append(.compareBranchNonZero(r, to: try target(label)))
+            case .branchAndLink(let label): instructions.append(.branchAndLink(to: try target(label)))
             case .returnToEnd: instructions.append(.branch(to: decoded.count))
             case .addressOfLabel(let r, let label):
-                let address = ThreadCode.codeAddress(ofInstruction: try target(label))
+                let address = codeOrigin &+ UInt64(try target(label)) &* 4
                 instructions.append(.move(r, .immediate(r.is64Bit ? address : address & 0xFFFF_FFFF)))
             }
         }
-        return ThreadCode(instructions: instructions, labels: labels, handlers: exceptionHandlers)
+        return ThreadCode(instructions: instructions, labels: labels, handlers: exceptionHandlers, codeOrigin: codeOrigin)
     }
 
     /// `1f`: the next definition of numeric label 1 after instruction `index`

@@ -5,8 +5,9 @@ enum Decoded {
     case branchConditional(Condition, String)
     case compareBranchZero(Register, String)
     case compareBranchNonZero(Register, String)
-    /// RET: herd's compiler-generated tests end every thread with RET; with no
-    /// calls supported it can only mean "leave the thread".
+    case branchAndLink(String)
+    /// The `B <end>` the assembler puts between a thread's code and its
+    /// exception handlers.
     case returnToEnd
     /// ADR Rd, label: Rd := the label's code address (see Exceptions.swift).
     case addressOfLabel(Register, String)
@@ -105,8 +106,8 @@ enum InstructionDecoder {
             var register: Register? = nil
             if s.remaining > 0 { register = try s.register() }
             if op.takesAddress && register == nil { throw s.error("TLBI \(op.rawValue) needs an address register") }
-            // By-ASID invalidation is lowered to by-VMID-all (see tlbiOperation); its register is ignored.
-            result = .instruction(.tlbi(op, op.takesAddress ? register : nil))
+            let keepsRegister = op.takesAddress || op == .aside1 || op == .aside1is
+            result = .instruction(.tlbi(op, keepsRegister ? register : nil))
         case "MSR":
             let name = try s.take("system register")
             guard let r = SystemRegister(rawValue: name.uppercased()) else {
@@ -177,7 +178,11 @@ enum InstructionDecoder {
             let r = try s.register()
             result = .compareBranchNonZero(r, try s.label())
         case "RET":
-            result = .returnToEnd
+            // RET {Xn}: BR to X30 unless another register is named.
+            result = .instruction(.branchToRegister(s.peek == nil ? .x(30) : try s.register(), link: false))
+        case "BR": result = .instruction(.branchToRegister(try s.register(), link: false))
+        case "BLR": result = .instruction(.branchToRegister(try s.register(), link: true))
+        case "BL": result = .branchAndLink(try s.label())
         case "SVC": result = .instruction(.supervisorCall(try exceptionImmediate(&s)))
         case "HVC": result = .instruction(.hypervisorCall(try exceptionImmediate(&s)))
         case "UDF": result = .instruction(.undefined(try exceptionImmediate(&s)))
@@ -217,15 +222,8 @@ enum InstructionDecoder {
         return nil
     }
 
-    /// The IR's TLBI operations by name. The machines do not model ASIDs (every
-    /// test runs one address space per stage-1 regime), so by-ASID invalidation
-    /// (ASIDE1{IS}) removes the same entries as VMALLE1{IS} and is lowered to it.
+    /// The IR's TLBI operations by name.
     static func tlbiOperation(_ s: String) -> TLBIOperation? {
-        let u = s.trimmingWhitespace.uppercased()
-        switch u {
-        case "ASIDE1": return .vmalle1
-        case "ASIDE1IS": return .vmalle1is
-        default: return TLBIOperation(rawValue: u)
-        }
+        TLBIOperation(rawValue: s.trimmingWhitespace.uppercased())
     }
 }

@@ -12,6 +12,8 @@ public enum Descriptor {
     public static let readOnly: UInt64 = 1 << 7
     /// Access flag.
     public static let accessFlag: UInt64 = 1 << 10
+    /// nG: the entry is non-global, cached under the current ASID.
+    public static let notGlobal: UInt64 = 1 << 11
     /// Dirty bit modifier.
     public static let dirtyBitModifier: UInt64 = 1 << 51
     /// Output address, bits [47:12].

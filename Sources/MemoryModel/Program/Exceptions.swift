@@ -17,8 +17,9 @@
 ///   ERET in thread code (an EL1 thread returning to EL0 at a preset ELR_EL1)
 ///   is a jump to ELR.
 ///
-/// Instructions have code addresses `codeBase + 4 * index` (the index in
-/// `ThreadCode.instructions`), so that ELR arithmetic and ADR work. The
+/// Instructions have code addresses `codeOrigin + 4 * index` (the index in
+/// `ThreadCode.instructions`, see CodeAddresses.swift), so that ELR
+/// arithmetic and ADR work. The
 /// handler's code follows the thread's code in `instructions`, separated by
 /// a `B <end>` the assembler places at the end of the thread's own code:
 /// falling off the thread's code, or branching (or ERETing) to a label after
@@ -46,26 +47,6 @@ public enum ExceptionLevel: Int, Hashable, Sendable {
     public var linkRegister: SystemRegister { self == .el1 ? .elrEl1 : .elrEl2 }
     public var syndromeRegister: SystemRegister { self == .el1 ? .esrEl1 : .esrEl2 }
     public var faultAddressRegister: SystemRegister { self == .el1 ? .farEl1 : .farEl2 }
-}
-
-extension ThreadCode {
-    /// Code address of the first instruction (chosen far from the litmus
-    /// data and page-table addresses, which never alias code here anyway:
-    /// the machines do not fetch instructions from memory).
-    public static let codeBase: UInt64 = 0x4000_0000
-
-    public static func codeAddress(ofInstruction index: Int) -> UInt64 {
-        codeBase &+ UInt64(index) &* 4
-    }
-
-    /// The instruction index at a code address; `instructions.count` (the
-    /// end) for an address one past the last instruction; nil for an address
-    /// that is no instruction of this thread.
-    public func instructionIndex(atCodeAddress address: UInt64) -> Int? {
-        guard address >= Self.codeBase, (address - Self.codeBase) % 4 == 0 else { return nil }
-        let index = (address - Self.codeBase) / 4
-        return index <= UInt64(instructions.count) ? Int(index) : nil
-    }
 }
 
 /// Why an exception is taken, and the syndrome it reports (Arm ARM D17.2.37,
@@ -131,10 +112,10 @@ extension ExceptionHandler {
     /// Exception entry for the instruction at `pc`: the system-register
     /// writes (ELR, ESR, FAR for a fault, HPFAR_EL2 for a stage-2 fault) and
     /// the handler's entry index.
-    public func enter(_ cause: ExceptionCause, at pc: Int) -> (pc: Int, writes: [(SystemRegister, UInt64)]) {
+    public func enter(_ cause: ExceptionCause, at pc: Int, in code: ThreadCode? = nil) -> (pc: Int, writes: [(SystemRegister, UInt64)]) {
         let back = cause.returnsPastInstruction ? pc + 1 : pc
         var writes: [(SystemRegister, UInt64)] = [
-            (level.linkRegister, ThreadCode.codeAddress(ofInstruction: back)),
+            (level.linkRegister, code?.codeAddress(ofInstruction: back) ?? ThreadCode.codeAddress(ofInstruction: back)),
             (level.syndromeRegister, cause.syndrome),
         ]
         if case .fault(let kind, let address) = cause {

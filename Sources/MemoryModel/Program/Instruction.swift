@@ -72,6 +72,15 @@ public enum Instruction: Hashable, Sendable {
     case branchConditional(Condition, to: Int)
     case compareBranchZero(Register, to: Int)
     case compareBranchNonZero(Register, to: Int)
+    /// BL label: X30 := the code address of the next instruction, then on at
+    /// the label (a subroutine call).
+    case branchAndLink(to: Int)
+    /// BR Xn, BLR Xn (`link`: X30 := the next instruction's code address
+    /// first), RET {Xn} (BR to X30 by default): on at the instruction whose
+    /// code address Xn holds (see CodeAddresses.swift). The target depends on
+    /// the register's value, so it is a control dependency of what follows,
+    /// as a conditional branch's flags are.
+    case branchToRegister(Register, link: Bool)
     case nop
 
     // MARK: Exceptions (see Exceptions.swift for entry and return)
@@ -138,13 +147,17 @@ public enum TLBIOperation: String, Hashable, Sendable, CaseIterable {
     case vmalls12e1 = "VMALLS12E1", vmalls12e1is = "VMALLS12E1IS"
     case alle1 = "ALLE1", alle1is = "ALLE1IS", alle2 = "ALLE2", alle2is = "ALLE2IS"
     case vae2 = "VAE2", vae2is = "VAE2IS"
+    /// By ASID (the register's bits [63:48]): the non-global stage-1
+    /// entries of that ASID; global entries (nG = 0) stay (Arm ARM D8.13).
+    case aside1 = "ASIDE1", aside1is = "ASIDE1IS"
 
     /// True for the inner-shareable broadcast forms.
     public var isBroadcast: Bool { rawValue.hasSuffix("IS") }
     /// True for the operations that take an address register.
     public var takesAddress: Bool {
         switch self {
-        case .vmalle1, .vmalle1is, .vmalls12e1, .vmalls12e1is, .alle1, .alle1is, .alle2, .alle2is: return false
+        case .vmalle1, .vmalle1is, .vmalls12e1, .vmalls12e1is, .alle1, .alle1is, .alle2, .alle2is,
+             .aside1, .aside1is: return false
         default: return true
         }
     }

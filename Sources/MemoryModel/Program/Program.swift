@@ -8,11 +8,22 @@ public struct ThreadCode: Hashable, Sendable {
     /// exception level): their code follows the thread's in `instructions`
     /// (see Exceptions.swift).
     public var handlers: [ExceptionHandler]
+    /// Code address of the first instruction (see CodeAddresses.swift).
+    public var codeOrigin: UInt64
+    /// Other threads' code appended after this thread's, so that it can call
+    /// into it (herd's `BLR X8` with `0:X8=P1:Ldec`).
+    public var importedCode: [ImportedCode]
+    /// The thread's own code runs at EL0 (herd's `EL0=P0`), its handlers at
+    /// their EL: its accesses need EL0 permission (`el0:1`).
+    public var runsAtEL0 = false
 
-    public init(instructions: [Instruction], labels: [String: Int] = [:], handlers: [ExceptionHandler] = []) {
+    public init(instructions: [Instruction], labels: [String: Int] = [:], handlers: [ExceptionHandler] = [],
+                codeOrigin: UInt64 = ThreadCode.codeBase, importedCode: [ImportedCode] = []) {
         self.instructions = instructions
         self.labels = labels
         self.handlers = handlers
+        self.codeOrigin = codeOrigin
+        self.importedCode = importedCode
     }
 }
 
@@ -34,6 +45,13 @@ public struct ConcurrentProgram: Hashable, Sendable {
     /// Hardware management of descriptor flags, per thread (herd's `TTHM`,
     /// FEAT_HAFDBS); empty means none for every thread.
     public var hardwareUpdates: [HardwareUpdates]
+    /// FEAT_ETS2/ETS3 (herd's `ets2`/`ets3` variants): how far a faulting
+    /// translation is ordered after earlier accesses.
+    public var translationSynchronization: TranslationSynchronization = .none
+    /// Which published relaxed-VM model the Arm machine follows where the
+    /// two differ (herd's tests were checked against aarch64.cat, isla's
+    /// against the ESOP 2022 model).
+    public var referenceModel: ReferenceModel = .aarch64Cat
 
     public init(
         threads: [ThreadCode],
@@ -51,6 +69,39 @@ public struct ConcurrentProgram: Hashable, Sendable {
         self.faultHandling = faultHandling
         self.instructionBound = instructionBound
         self.hardwareUpdates = hardwareUpdates
+    }
+}
+
+/// The Arm model variant. `esop2022` (Simner et al., "Relaxed virtual
+/// memory in Armv8-A", ESOP 2022, the model isla-axiomatic checked the
+/// shared `.litmus.toml` tests against) observes translation reads from
+/// other threads' writes only (trfe): a walk reading its own thread's
+/// po-earlier descriptor write is not thereby ordered after it
+/// (MP.RT.inv+dmb+ctrl-trfi is allowed), where aarch64.cat's TTD-obs
+/// `rf; [Imp & TTD]` orders internal ones too.
+public enum ReferenceModel: Hashable, Sendable {
+    case aarch64Cat, esop2022
+}
+
+/// Enhanced Translation Synchronization (Arm ARM D8.16, FEAT_ETS2/ETS3;
+/// aarch64hwreqs.cat `ets-ob`): with ETS2 every explicit access po-before
+/// an access whose translation faults for Translation or Access Flag
+/// (TLBUncacheable) is ordered before the walks of that translation
+/// (`[Exp & M]; po; [TLBUncacheable & FAULT]; tr-ib^-1; [Imp & TTD & R]`);
+/// ETS3 does so for every MMU fault, permission faults included.
+public enum TranslationSynchronization: Int, Hashable, Sendable, Comparable {
+    case none, ets2, ets3
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// Whether the walks of a translation that faulted with `kind` are
+    /// ordered after the thread's earlier explicit accesses.
+    public func ordersWalks(faulting kind: FaultKind) -> Bool {
+        switch kind {
+        case .translation, .accessFlag, .stage2Translation: return self >= .ets2
+        case .permission, .stage2Permission: return self >= .ets3
+        case .undefinedInstruction, .supervisorCall, .hypervisorCall: return false
+        }
     }
 }
 

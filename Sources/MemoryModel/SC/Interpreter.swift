@@ -20,6 +20,10 @@ public struct Interpreter: Sendable {
         /// The second word a pair store wrote, if any (monitors on it too).
         public var wroteSecond: UInt64?
         public var fault: Fault?
+        /// Descriptors the MMU updated (HA/HD): every thread's exclusive
+        /// monitor on them is cleared, the updating thread's too (aarch64.cat
+        /// `atomic`: no write, an HU included, between an rmw's read and write).
+        public var hardwareUpdated: [UInt64] = []
     }
 
     /// True if the instruction touches neither memory nor translation state,
@@ -28,7 +32,7 @@ public struct Interpreter: Sendable {
     public static func isLocal(_ instruction: Instruction) -> Bool {
         switch instruction {
         case .move, .arithmetic, .compare, .conditionalSelect, .conditionalSet,
-             .branch, .branchConditional, .compareBranchZero, .compareBranchNonZero, .nop,
+             .branch, .branchConditional, .compareBranchZero, .compareBranchNonZero, .branchAndLink, .branchToRegister, .nop,
              .dmb, .dsb, .isb, .tlbi, .mrs,
              .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn:
             return true
@@ -42,7 +46,8 @@ public struct Interpreter: Sendable {
     /// on SC everything is, and the walk goes on; the update is kept only if
     /// the access then succeeds (an access that faults anyway changes nothing).
     func translateUpdating<Memory: PhysicalMemory>(_ va: UInt64, _ kind: Translation.AccessKind, thread: Int,
-                           context: Translation.Context, memory: inout Memory) -> Translation.Result {
+                           context: Translation.Context, memory: inout Memory,
+                           applied: inout [UInt64]) -> Translation.Result {
         let updates = thread < program.hardwareUpdates.count ? program.hardwareUpdates[thread] : HardwareUpdates()
         // Without HA/HD no fault becomes an update (`hardwareUpdate` is nil):
         // one walk over current memory, with no table of pending updates.
@@ -64,7 +69,10 @@ public struct Interpreter: Sendable {
                   let value = Translation.hardwareUpdate(fault, kind, descriptor: updated[at] ?? memory.word(at), updates),
                   value != (updated[at] ?? memory.word(at))
             else {
-                if case .physical = result { for (a, v) in updated { memory.setWord(a, v) } }
+                if case .physical = result {
+                    for (a, v) in updated { memory.setWord(a, v) }
+                    applied += updated.keys
+                }
                 return result
             }
             updated[at] = value
@@ -120,7 +128,7 @@ public struct Interpreter: Sendable {
         func takeException(_ cause: ExceptionCause) {
             effect.fault = cause.fault(thread: thread, instruction: t.pc)
             if let handler = program.threads[thread].handler(for: cause) {
-                let entry = handler.enter(cause, at: t.pc)
+                let entry = handler.enter(cause, at: t.pc, in: program.threads[thread])
                 for (register, value) in entry.writes { t.systemRegisters[register] = value }
                 next = entry.pc
                 return
@@ -136,7 +144,10 @@ public struct Interpreter: Sendable {
         /// Translates or, on a fault, takes the exception and returns nil.
         func translate(_ va: UInt64, _ kind: Translation.AccessKind) -> UInt64? {
             guard translates else { return va }
-            let result = translateUpdating(va, kind, thread: thread, context: t.context, memory: &memory)
+            var context = t.context
+            context.unprivileged = program.threads[thread].isUnprivileged(at: t.pc)
+            let result = translateUpdating(va, kind, thread: thread, context: context, memory: &memory,
+                                           applied: &effect.hardwareUpdated)
             switch result {
             case .physical(let pa): return pa
             case .needsRead: preconditionFailure("SC walks read current memory; every read is decided")
@@ -254,6 +265,12 @@ public struct Interpreter: Sendable {
             if reg(tested) == 0 { next = target }
         case let .compareBranchNonZero(tested, target):
             if reg(tested) != 0 { next = target }
+        case let .branchAndLink(target):
+            t.registers.write(.x(30), program.threads[thread].codeAddress(ofInstruction: t.pc + 1))
+            next = target
+        case let .branchToRegister(r, link):
+            next = try program.threads[thread].branchTarget(reg(r.full), thread: thread)
+            if link { t.registers.write(.x(30), program.threads[thread].codeAddress(ofInstruction: t.pc + 1)) }
         case .supervisorCall, .hypervisorCall, .undefined:
             takeException(ExceptionCause(code[t.pc])!)
         case .exceptionReturn:

@@ -47,6 +47,9 @@ public struct SCMachine: MemoryMachine {
                 }
             }
         }
+        // No model flags: the one aarch64.cat has (Warning-BBM-expected) is
+        // about TLBs caching a descriptor while it changes, and this
+        // machine's TLB is always coherent (every walk reads current memory).
         return Exploration(finalStates: finalStates, executions: terminal, boundReached: boundReached)
     }
 
@@ -64,6 +67,13 @@ public struct SCMachine: MemoryMachine {
                         state.threads[other].monitor = nil
                         state.threads[other].monitorSecond = nil
                     }
+                }
+            }
+            for updated in effect.hardwareUpdated {
+                for t in state.threads.indices where state.threads[t].monitor.map({ $0 & ~7 }) == updated & ~7
+                    || state.threads[t].monitorSecond.map({ $0 & ~7 }) == updated & ~7 {
+                    state.threads[t].monitor = nil
+                    state.threads[t].monitorSecond = nil
                 }
             }
         } while state.threads[thread].isRunning && Interpreter.isLocal(code[state.threads[thread].pc])

@@ -32,6 +32,9 @@ public enum Translation {
     public struct Context: Hashable, Sendable {
         public var ttbr0: UInt64
         public var vttbr: UInt64
+        /// The access is made at EL0 (herd's `EL0=P0`): stage 1 then needs
+        /// AP[1] (herd's `el0:1`) or it is a Permission fault.
+        public var unprivileged = false
         public init(ttbr0: UInt64 = 0, vttbr: UInt64 = 0) {
             self.ttbr0 = ttbr0
             self.vttbr = vttbr
@@ -59,7 +62,7 @@ public enum Translation {
             guard let at = descriptorAddress[address & ~0xFFF] else { return .physical(address) }
             let walkRead = WalkRead(address: at, stage: 1, level: 3, input: address)
             guard let descriptor = read(walkRead) else { return .needsRead(walkRead) }
-            return leaf(descriptor, address: address, blockBits: 12, stage: 1, kind)
+            return leaf(descriptor, address: address, blockBits: 12, stage: 1, kind, unprivileged: context.unprivileged)
         case .tables(let tables):
             if tables.stage1 {
                 return stage1(address, kind, tables, context, read)
@@ -73,12 +76,14 @@ public enum Translation {
 
     /// The permission and access-flag checks on a leaf descriptor, and the
     /// output address with the untranslated low bits.
-    static func leaf(_ d: UInt64, address: UInt64, blockBits: UInt64, stage: Int, _ kind: AccessKind) -> Result {
+    static func leaf(_ d: UInt64, address: UInt64, blockBits: UInt64, stage: Int, _ kind: AccessKind,
+                     unprivileged: Bool = false) -> Result {
         let translationFault: FaultKind = stage == 1 ? .translation : .stage2Translation
         guard Descriptor.isValid(d) else { return .fault(translationFault, address: address) }
         guard d & Descriptor.accessFlag != 0 else { return .fault(.accessFlag, address: address) }
         if stage == 1 {
             if kind == .write && d & Descriptor.readOnly != 0 { return .fault(.permission, address: address) }
+            if unprivileged && d & Descriptor.el0 == 0 { return .fault(.permission, address: address) }
         } else {
             // Stage 2: S2AP[0] (bit 6) grants reads, S2AP[1] (bit 7) writes.
             let needed: UInt64 = kind == .read ? 1 << 6 : 1 << 7
@@ -111,7 +116,7 @@ public enum Translation {
         }
         let output = walk(va, kind, stage: 1, levels: tables.stage1Levels,
                           base: context.ttbr0 & Descriptor.outputAddressMask,
-                          tableAddress: throughStage2, read)
+                          tableAddress: throughStage2, unprivileged: context.unprivileged, read)
         guard case .physical(let ipa) = output, tables.stage2 else { return output }
         return stage2(ipa, kind, levels: tables.stage2Levels, context.vttbr, read)
     }
@@ -120,7 +125,8 @@ public enum Translation {
     /// page descriptor ends it. `tableAddress` maps a table's address (an IPA
     /// under stage 2) to where the walk reads it.
     static func walk(_ input: UInt64, _ kind: AccessKind, stage: Int, levels: Int, base: UInt64,
-                     tableAddress: (UInt64) -> Result, _ read: (WalkRead) -> UInt64?) -> Result {
+                     tableAddress: (UInt64) -> Result, unprivileged: Bool = false,
+                     _ read: (WalkRead) -> UInt64?) -> Result {
         var table = base
         for level in (4 - levels)...3 {
             let entry = table + index(input, level: level) * 8
@@ -136,7 +142,7 @@ public enum Translation {
                 guard d & Descriptor.tableOrPage != 0 else {
                     return .fault(stage == 1 ? .translation : .stage2Translation, address: input)
                 }
-                return leaf(d, address: input, blockBits: 12, stage: stage, kind)
+                return leaf(d, address: input, blockBits: 12, stage: stage, kind, unprivileged: unprivileged)
             }
             guard Descriptor.isValid(d) else {
                 return .fault(stage == 1 ? .translation : .stage2Translation, address: input)
@@ -144,7 +150,7 @@ public enum Translation {
             if d & Descriptor.tableOrPage == 0 {
                 // A block at level 0 is not allowed with a 4 KiB granule.
                 if level == 0 { return .fault(stage == 1 ? .translation : .stage2Translation, address: input) }
-                return leaf(d, address: input, blockBits: blockBits, stage: stage, kind)
+                return leaf(d, address: input, blockBits: blockBits, stage: stage, kind, unprivileged: unprivileged)
             }
             table = Descriptor.outputAddress(d)
         }

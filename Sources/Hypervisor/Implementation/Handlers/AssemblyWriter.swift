@@ -271,15 +271,19 @@ struct AssemblyWriter {
         }
     }
 
-    /// Replaces the valid leaf at `entry` by `new` (break-before-make).
+    /// Replaces the valid leaf at `entry` by `new` (break-before-make), as
+    /// pKVM's `stage2_try_break_pte` does for any valid-to-valid change.
+    /// The guest MEM_SHARE / MEM_UNSHARE replacements that use it change
+    /// only the page-state software bits, which the architecture allows
+    /// without break-before-make (no output address, memory type or
+    /// shareability change: no pair in aarch64.cat's TTD-update-needsBBM), so
+    /// `no-break-before-make` leaves them alone: a direct write here could
+    /// never be told from `correct`. The variant's change is the host block
+    /// split (`splitHostBlock`), whose block-to-table replacement changes
+    /// the output address.
     mutating func replaceLeaf(_ entry: String, with new: String, gfn: String) {
-        if variant == .noBreakBeforeMake {
-            emit("STR \(new), [\(entry)]", "replace the valid leaf directly")
-            invalidate(gfn)
-        } else {
-            breakEntry(entry, gfn: gfn)
-            emit("STR \(new), [\(entry)]", "make")
-        }
+        breakEntry(entry, gfn: gfn)
+        emit("STR \(new), [\(entry)]", "make")
     }
 
     // MARK: Guest stage 2
@@ -289,7 +293,7 @@ struct AssemblyWriter {
 
     /// The level's entry register := address of the entry for `gfn` in the
     /// table at X13; X16 := the descriptor.
-    private mutating func readEntry(level: Int, gfn: String) {
+    mutating func readEntry(level: Int, gfn: String) {
         let shift = 9 * (3 - level)
         if shift == 0 {
             emit("AND X14, \(gfn), #511")
@@ -428,34 +432,7 @@ struct AssemblyWriter {
         label(done)
     }
 
-    // MARK: Host stage 2
-
-    static let hostPageAttributes: UInt64 = Stage2Descriptor.hostPage(pfn: 0)
-
-    /// Maps the page `pfn` in the host's stage 2 (identity, RWX), creating
-    /// tables from the host's bump pool. Writing an existing mapping again
-    /// changes nothing.
-    mutating func hostMap(_ pfn: String) {
-        emit("LDR X13, [X27, #\(Layout.hostRootOffset)]", "host stage-2 root")
-        for level in startLevel...3 {
-            readEntry(level: level, gfn: pfn)
-            guard level < 3 else { break }
-            let present = fresh("present")
-            emit("AND X17, X16, #1")
-            emit("CBNZ X17, \(present)")
-            emit("LDR X17, [X27, #\(Layout.hostPoolNextOffset)]", "a fresh host table")
-            emit("ADD X18, X17, #4096")
-            emit("STR X18, [X27, #\(Layout.hostPoolNextOffset)]")
-            emit("ORR X16, X17, #3")
-            emit("STR X16, [\(Self.entry(level))]")
-            label(present)
-            emit("AND X13, X16, #0xfffffffff000")
-        }
-        emit("LSL X16, \(pfn), #12")
-        emit("MOV X17, #\(Self.hostPageAttributes)", "valid page, AF, S2AP RW")
-        emit("ORR X16, X16, X17")
-        emit("STR X16, [X22]", "host identity mapping")
-    }
+    // MARK: Host ownership (the host stage 2 itself: AssemblyWriter+HostStage2)
 
     /// The page `pfn` goes back to the host (`host_stage2_set_owner_locked`
     /// to the host): owned, and mapped at once. `barrier`: a DSB ISHST
@@ -525,14 +502,5 @@ struct AssemblyWriter {
         emit("LDRH W15, [X25, #\(Layout.PageField.pinCount)]")
         emit("SUB W15, W15, #1")
         emit("STRH W15, [X25, #\(Layout.PageField.pinCount)]", "unpinned")
-    }
-
-    /// Unmaps the page `pfn` from the host's stage 2 if it is mapped.
-    mutating func hostUnmap(_ pfn: String) {
-        let done = fresh("hostunmapped")
-        emit("LDR X15, [X27, #\(Layout.hostRootOffset)]", "host stage-2 root")
-        walk(root: "X15", gfn: pfn, none: done, block: nil)
-        breakEntry("X22", gfn: pfn)
-        label(done)
     }
 }

@@ -4,7 +4,9 @@ enum FaultHandlers {
     typealias W = AssemblyWriter
 
     /// `host_stage2_idmap` for the memory page X0: injected if the host
-    /// has no access, spurious if already mapped, else mapped now.
+    /// has no access, spurious if already mapped (by a page or a block),
+    /// else mapped now: the whole 2 MiB block around it when
+    /// `host_stage2_adjust_range` would choose one, else the page.
     static func hostMemAbort(_ w: inout W) {
         w.prologue("handle_host_mem_abort(pfn = X0)")
         w.lock(W.hostLock)
@@ -15,10 +17,16 @@ enum FaultHandlers {
         w.result(HandlerCode.injected, to: "out", "no access: inject an abort")
         w.label("accessible")
         w.emit("LDR X15, [X27, #\(Layout.hostRootOffset)]")
-        w.walk(root: "X15", gfn: "X0", none: "map", block: nil)
+        w.walk(root: "X15", gfn: "X0", none: "map", block: "spurious")
+        w.label("spurious")
         w.result(HandlerCode.spurious, to: "out", "already mapped")
         w.label("map")
+        w.branchUnlessHostBlock("X0", page: "page")
+        w.hostMapBlock("X11")
+        w.emit("B mapped")
+        w.label("page")
         w.hostMap("X0")
+        w.label("mapped")
         w.emit("MOV X9, #\(HandlerCode.mapped)")
         w.label("out")
         w.unlock(W.hostLock)

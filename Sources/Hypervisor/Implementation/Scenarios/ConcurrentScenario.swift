@@ -4,7 +4,9 @@ import MemoryModel
 /// a small machine brought to a chosen state by sequential events, then two
 /// handlers (or a handler and a principal's accesses) on different CPUs as
 /// one `ConcurrentProgram`, and the bad outcome the variant under test
-/// makes reachable (`isBad`, on the final state). `correct` never reaches it.
+/// makes reachable: a final state (`isBad`), or, for a variant that no
+/// final state can show, a flag the machine raises on the exploration
+/// (`badFlag`). `correct` never reaches it.
 public struct ConcurrentScenario: Sendable {
     public var variant: Variant
     /// What the threads do and what the bad outcome means.
@@ -13,8 +15,42 @@ public struct ConcurrentScenario: Sendable {
     public var machine: Variant.Machine
     public var program: ConcurrentProgram
     let bad: @Sendable (FinalState) -> Bool
+    /// The aarch64.cat flag whose raising is the bad outcome (only
+    /// `no-break-before-make`: Warning-BBM-expected), or nil when the bad
+    /// outcome is a final state.
+    public let badFlag: ModelFlag?
 
+    /// Whether `state` is the bad outcome. Always false for a scenario whose
+    /// bad outcome is a flag (`badFlag`): its final states are all good ones.
     public func isBad(_ state: FinalState) -> Bool { bad(state) }
+
+    /// The final states of `exploration` that show the bad outcome: bad
+    /// themselves, or reached by an execution that raised `badFlag`.
+    public func badStates(in exploration: Exploration) -> [FinalState] {
+        exploration.finalStates.filter { state in
+            isBad(state) || badFlag.map { exploration.flags(of: state).contains($0) } == true
+        }
+    }
+
+    init(variant: Variant, summary: String, machine: Variant.Machine, program: ConcurrentProgram,
+         bad: @escaping @Sendable (FinalState) -> Bool) {
+        self.variant = variant
+        self.summary = summary
+        self.machine = machine
+        self.program = program
+        self.bad = bad
+        badFlag = nil
+    }
+
+    /// A scenario whose bad outcome is the machine raising `badFlag`.
+    init(variant: Variant, summary: String, machine: Variant.Machine, program: ConcurrentProgram, badFlag: ModelFlag) {
+        self.variant = variant
+        self.summary = summary
+        self.machine = machine
+        self.program = program
+        bad = { _ in false }
+        self.badFlag = badFlag
+    }
 
     /// One thread of a scenario: a handler on a CPU with its arguments, or
     /// raw code (a principal's accesses) with its registers.
@@ -25,14 +61,8 @@ public struct ConcurrentScenario: Sendable {
 
     /// The scenario for `variant`'s bad outcome, run with the handlers of
     /// `handlers` (the variant itself, or `correct` to show the outcome is
-    /// then unreachable). Nil for `correct` and for `no-break-before-make`:
-    /// the only valid-to-valid replacements these handlers make (the guest
-    /// leaf's page state on MEM_SHARE / MEM_UNSHARE) change software bits
-    /// alone, which the architecture allows without break-before-make, so
-    /// no execution can tell the variant from `correct`. A scenario for it
-    /// needs a replacement that changes the output address or block size
-    /// (pKVM's host block splitting), which Spec's per-page host mappings
-    /// do not model.
+    /// then unreachable). Nil for `correct`. `no-break-before-make`'s bad
+    /// outcome is a flag (see `BBMScenarios`).
     public static func scenario(for variant: Variant, handlers: Variant) throws -> ConcurrentScenario? {
         switch variant {
         case .unlockedOwnerCheck: return try ScenarioCatalogue.concurrentDonations(handlers)
@@ -43,7 +73,8 @@ public struct ConcurrentScenario: Sendable {
         case .missingDSBAfterTLBI, .missingDSBBeforeTLBI, .tlbiBeforePTEWrite, .localTLBI:
             return try TLBScenarios.unshareThenWrite(variant, handlers)
         case .remapHypMapping: return try TLBScenarios.pinWhileReading(handlers)
-        default: return nil
+        case .noBreakBeforeMake: return try BBMScenarios.splitWhileReading(handlers)
+        case .correct: return nil
         }
     }
 }

@@ -27,7 +27,8 @@ struct Event: Sendable {
     var thread: Int
     /// Index of the instruction in its thread (for faults and diagnostics).
     var instruction: Int
-    /// Physical address: aarch64.cat's `loc`.
+    /// Physical address: aarch64.cat's `loc` (a byte's address for the byte
+    /// events of a split mixed-size access, whose `width` is then a byte).
     var location: UInt64
     var width: AccessWidth
     /// The value read or written.
@@ -42,6 +43,12 @@ struct Event: Sendable {
     var release = false
     /// NoRet: the read of an atomic whose result goes to the zero register.
     var noReturn = false
+
+    /// sm (herd's same-memory-access classes, `sca-class` in aarch64.cat):
+    /// for the byte events of an access split by the mixed-size model, the
+    /// identifiers of all its bytes (consecutive); nil for an access that
+    /// is one event (then its class is itself).
+    var instance: Range<Int>?
 
     /// rmw: the other half of an LDXR/STXR pair or of an atomic instruction.
     var rmwPartner: Int?
@@ -84,8 +91,19 @@ struct Event: Sendable {
     /// broadcast (IS) or local.
     var invalidatesAll = false
     var broadcast = false
+    /// TLBI by ASID: only walks that read a non-global (nG = 1) entry are in
+    /// its scope. The machines keep one ASID per thread's stage-1 regime,
+    /// so every non-global entry is taken to be of the ASID named.
+    var invalidatesOnlyNonGlobal = false
+    /// Walks: the VMID (VTTBR_EL2[63:48]) their EL1&0 translation is cached
+    /// under. TLBIs: the VMID an EL1 operation is scoped to (the current
+    /// one, Arm ARM D8.13), nil for ALLE1 and the EL2 operations.
+    var vmid: UInt64? = 0
     /// TLBI: which translations it invalidates (stage 1, stage 2 or both).
     var invalidatesStage1 = true, invalidatesStage2 = false
+    /// TLBI: only last-level (leaf) entries, not cached table descriptors
+    /// (the VALE1, VAALE1 and IPAS2LE1 forms).
+    var lastLevelOnly = false
     /// TLBI: the first event identifier after the DSB that completes it
     /// (C_TLBI), and after the ISB following that DSB.
     var completedAt: Int?

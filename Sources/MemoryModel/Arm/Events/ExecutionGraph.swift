@@ -10,6 +10,10 @@ struct ExecutionGraph: Sendable {
     /// Faults taken so far (they end or skip an access; nothing is ordered
     /// after a fault event without ETS, so they need no node).
     var faults: Set<Fault> = []
+    /// Whether a walk's read from its own thread's write is in ob
+    /// (`rf; [Imp & TTD]` of aarch64.cat's TTD-obs, internal too); false for
+    /// the ESOP 2022 model (see `ReferenceModel`).
+    var internalTranslationReadsOrdered = true
 
     /// Position of `write` in its location's coherence order (0-based, the
     /// initial write being -1).

@@ -177,7 +177,7 @@ extension Explorer {
                         spec2.data = d.of(second)
                         spec2.rmwRead = paired2
                         spec2.walks = walks2
-                        spec2.pairFirst = g.events.count - 1  // the first write, just appended
+                        spec2.pairFirst = self.firstEvent(ofAccessEndingAt: g.events.count - 1, g)
                         try self.write(t, spec2, width, r.read(second), r, g, next)
                     }
                 }
@@ -224,7 +224,7 @@ extension Explorer {
                                 w2.data = d.of(new2).union(compared.asPick)
                                 w2.rmwRead = id2
                                 w2.walks = walks2
-                                w2.pairFirst = g.events.count - 1  // the first write, just appended
+                                w2.pairFirst = self.firstEvent(ofAccessEndingAt: g.events.count - 1, g)
                                 try self.write(t, w2, width, newValues.1, r, g, next)
                             }
                         }

@@ -6,22 +6,37 @@ extension Explorer {
     /// the complete execution, and records its final state.
     func complete(_ g: ExecutionGraph, _ registers: [[UInt64]]) throws(MachineError) {
         for variant in spontaneousUpdates(g) {
-            let consistent = resolvePromises(variant)
+            var flags = Set<ModelFlag>()
+            let consistent = resolvePromises(variant) { flags.formUnion(self.modelFlags($0)) }
             guard consistent > 0 else { continue }
             executions += consistent
             let state = FinalState(registers: registers, memory: finalMemory(variant), faults: variant.faults)
-            if seen.insert(state).inserted { finalStates.append(state) }
+            if seen.insert(state).inserted {
+                finalStates.append(state)
+                finalStateFlags.append(flags)
+            } else if !flags.isEmpty, let index = finalStates.firstIndex(of: state) {
+                finalStateFlags[index].formUnion(flags)
+            }
         }
     }
 
+    /// The flags aarch64.cat raises on a complete consistent execution.
+    func modelFlags(_ g: ExecutionGraph) -> Set<ModelFlag> {
+        BreakBeforeMake.expected(g, layout: tableLayout, initialMemory: program.initialMemory)
+            ? [.breakBeforeMakeExpected] : []
+    }
+
     /// The number of ways to keep every promise that give a consistent
-    /// execution.
-    func resolvePromises(_ g: ExecutionGraph) -> Int {
+    /// execution; `consistent` sees each such execution.
+    func resolvePromises(_ g: ExecutionGraph, consistent seeConsistent: (ExecutionGraph) -> Void = { _ in }) -> Int {
         let promised = g.events.indices.filter { g.events[$0].isRead && g.events[$0].source == .promise }
         var consistent = 0
         func resolve(_ k: Int, _ g: ExecutionGraph) {
             if k == promised.count {
-                if Consistency.holdsComplete(g) { consistent += 1 }
+                if Consistency.holdsComplete(g) {
+                    consistent += 1
+                    seeConsistent(g)
+                }
                 return
             }
             let read = g.events[promised[k]]

@@ -6,7 +6,10 @@ extension Explorer {
               noReturn: Bool = false,
               _ then: (ThreadRun, ExecutionGraph, Int, UInt64, Taint) throws(MachineError) -> Void) throws(MachineError) {
         let loc = spec.location
-        try checkSingleSize(loc, width)
+        if splits(loc, width) {
+            return try readBytes(t, spec, width, r, g, noReturn: noReturn, then)
+        }
+        guard mixedWords.isEmpty else { return }
         var event = Event(direction: .read, thread: t, instruction: r.pc, location: loc, width: width, value: 0)
         event.acquire = spec.acquire
         event.acquirePC = spec.acquirePC
@@ -58,7 +61,10 @@ extension Explorer {
                _ g: ExecutionGraph,
                _ then: (ThreadRun, ExecutionGraph) throws(MachineError) -> Void) throws(MachineError) {
         let loc = spec.location
-        try checkSingleSize(loc, width)
+        if splits(loc, width) {
+            return try writeBytes(t, spec, width, value, r, g, then)
+        }
+        guard pairSplitAlike(spec, split: false, g), mixedWords.isEmpty else { return }
         var event = Event(direction: .write, thread: t, instruction: r.pc, location: loc, width: width,
                           value: value & width.mask)
         event.release = spec.release
@@ -124,13 +130,17 @@ extension Explorer {
               _ r: ThreadRun, _ g: ExecutionGraph,
               _ then: (ThreadRun, ExecutionGraph, Int, UInt64) throws(MachineError) -> Void) throws(MachineError) {
         let loc = walkRead.address & ~7
-        try checkSingleSize(loc, .doubleword)
+        if splits(loc, .doubleword) {
+            throw .unsupported("mixed-size accesses to the translation table descriptor at 0x\(String(loc, radix: 16))")
+        }
+        guard mixedWords.isEmpty else { return }
         var spec = LocalOrder.Access(direction: .read, location: loc, address: addressTaint)
         spec.category = .walk
         var event = Event(direction: .read, thread: t, instruction: r.pc, location: loc, width: .doubleword, value: 0)
         event.category = .walk
         event.page = page
         event.stage = walkRead.stage
+        event.vmid = (r.systemRegisters[.vttbrEl2] ?? 0) >> 48
         event.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
         let id = g.events.count
         var after = r

@@ -26,7 +26,7 @@ extension Explorer {
         }
         var r = r, g = g
         g.faults.insert(cause.fault(thread: t, instruction: r.pc))
-        let entry = handler.enter(cause, at: r.pc)
+        let entry = handler.enter(cause, at: r.pc, in: program.threads[t])
         for (register, value) in entry.writes { r.systemRegisters[register] = value }
         contextSynchronise(&r, &g)
         if case .fault = cause {
@@ -55,6 +55,27 @@ extension Explorer {
         let target = try code.returnTarget(r.systemRegisters[code.returnLinkRegister(at: r.pc)] ?? 0, thread: t)
         contextSynchronise(&r, &g)
         r.pc = target
+    }
+
+    /// BL, BR, BLR, RET: the target is the code address in a register (or
+    /// the label), the link register gets the next instruction's address.
+    /// herd's ctrl (aarch64deps.cat) starts at any branch whose target
+    /// depends on a read: BR on a loaded value orders the events after it.
+    func branch(_ t: Int, _ instruction: Instruction, _ r: inout ThreadRun) throws(MachineError) {
+        let code = program.threads[t]
+        let returnAddress = code.codeAddress(ofInstruction: r.pc + 1)
+        switch instruction {
+        case let .branchAndLink(target):
+            r.write(.x(30), returnAddress, .none)
+            r.pc = target
+        case let .branchToRegister(register, link):
+            r.dependencies.control.formUnion(r.dependencies.of(register))
+            let target = try code.branchTarget(r.read(register.full), thread: t)
+            if link { r.write(.x(30), returnAddress, .none) }
+            r.pc = target
+        default:
+            preconditionFailure("not a branch with link or to a register: \(instruction)")
+        }
     }
 
     /// What an ISB does to the thread's ordering state, at the current point.

@@ -16,23 +16,30 @@ extension Explorer {
                    decided: [Translation.WalkRead: UInt64] = [:], walks: [Int] = [],
                    lastRead: Translation.WalkRead? = nil,
                    _ then: (ThreadRun, ExecutionGraph, TranslationOutcome) throws(MachineError) -> Void) throws(MachineError) {
-        let context = Translation.Context(r.systemRegisters)
+        var context = Translation.Context(r.systemRegisters)
+        context.unprivileged = program.threads[t].isUnprivileged(at: r.pc)
         let result = Translation.translate(va, kind, setup: program.translation, context: context) { decided[$0] }
         switch result {
         case .physical(let pa):
             try then(r, g, .physical(pa, walks: walks))
-        case .fault(let faultKind, let address):
+        case .fault(var faultKind, let address):
             if let lastRead, let last = walks.last, g.events[last].rmwPartner == nil,
-               let updated = hardwareUpdate(t, faultKind, kind, decided[lastRead]!),
-               !faultsAnyway(va, kind, context, decided, lastRead, updated) {
-                // FEAT_HAFDBS: the MMU sets AF / clears AP[2] itself, an HU
-                // write atomic with the walk read (rmw), and walks on.
-                return try update(t, last, updated, r, g) { (r, g) throws(MachineError) in
-                    var decided = decided
-                    decided[lastRead] = updated
-                    try self.translate(t, va, kind, addressTaint, r, g, decided: decided, walks: walks,
-                                       lastRead: lastRead, then)
+               let updated = hardwareUpdate(t, faultKind, kind, decided[lastRead]!) {
+                guard let other = faultsAnyway(va, kind, context, decided, lastRead, updated) else {
+                    // FEAT_HAFDBS: the MMU sets AF / clears AP[2] itself, an HU
+                    // write atomic with the walk read (rmw), and walks on.
+                    return try update(t, last, updated, r, g) { (r, g) throws(MachineError) in
+                        var decided = decided
+                        decided[lastRead] = updated
+                        try self.translate(t, va, kind, addressTaint, r, g, decided: decided, walks: walks,
+                                           lastRead: lastRead, then)
+                    }
                 }
+                // The flag the MMU manages is no fault: the access takes the
+                // fault that remains (a write to a read-only page with HA but
+                // not HD is a Permission fault, not an Access flag one), as on
+                // the SC machine.
+                faultKind = other
             }
             // The fault is an event (MMU & FAULT) after its walks (tr-ib).
             var g2 = g
@@ -45,6 +52,13 @@ extension Explorer {
             let id = g2.append(e)
             r2.order.record(id, spec, noReturn: false, readAcquire: false)
             for w in walks { g2.events[w].translatedAccess = id }
+            if program.translationSynchronization.ordersWalks(faulting: faultKind) {
+                // ets-ob: earlier explicit accesses are ordered before the
+                // walks that found the fault; a walk that already read a
+                // value this makes stale leaves no consistent execution.
+                for w in walks { g2.events[w].localPredecessors.formUnion(r.order.memory) }
+                guard Consistency.holds(g2) else { return }
+            }
             // TLBUncacheable: the walk that saw an invalid (or AF=0) entry.
             if faultKind != .permission && faultKind != .stage2Permission, let last = walks.last {
                 g2.events[last].faulted = true
@@ -70,15 +84,16 @@ extension Explorer {
 
     /// The MMU updates a descriptor only for an access that then succeeds:
     /// if the access faults for another reason (say, a write without HD to
-    /// a read-only page) the descriptor is left alone and that fault taken.
+    /// a read-only page) the descriptor is left alone and that fault, which
+    /// this returns, is taken.
     func faultsAnyway(_ va: UInt64, _ kind: Translation.AccessKind, _ context: Translation.Context,
-                      _ decided: [Translation.WalkRead: UInt64], _ read: Translation.WalkRead, _ updated: UInt64) -> Bool {
+                      _ decided: [Translation.WalkRead: UInt64], _ read: Translation.WalkRead, _ updated: UInt64) -> FaultKind? {
         var after = decided
         after[read] = updated
-        if case .fault = Translation.translate(va, kind, setup: program.translation, context: context, read: { after[$0] }) {
-            return true
+        if case .fault(let kind, _) = Translation.translate(va, kind, setup: program.translation, context: context, read: { after[$0] }) {
+            return kind
         }
-        return false
+        return nil
     }
 
     /// Creates the HU write of `value` for walk `walk` (rmw), at each

@@ -13,6 +13,9 @@
 /// - at the end each promise is matched to a later thread's write of the
 ///   promised value and the complete execution is checked again.
 ///
+/// Words accessed with several sizes or offsets are explored byte by byte
+/// (see Explorer+MixedSize); all others one event per access.
+///
 /// The values a promise may name come from `candidates`: values later
 /// threads were seen to write to the location in earlier passes (see
 /// `ArmMachine`, which repeats the exploration until no new value appears).
@@ -26,12 +29,23 @@ final class Explorer {
     /// that ended in a graph that could still complete.
     var written: Set<WrittenValue> = []
     var finalStates: [FinalState] = []
+    /// The model flags raised on the way to each final state (same indices).
+    var finalStateFlags: [Set<ModelFlag>] = []
     var seen: Set<FinalState> = []
+    /// The program's translation-table descriptors, for the BBM flag.
+    lazy var tableLayout = TranslationTableLayout(program)
     var executions = 0
     var boundReached = false
     var steps = 0
     /// The (address, width) shapes seen accessing each 8-byte word.
     var accessShapes: [UInt64: [(address: UInt64, width: AccessWidth)]] = [:]
+    /// The 8-byte words whose accesses are split into byte events (herd's
+    /// mixed-size model, see Explorer+MixedSize).
+    let splitWords: Set<UInt64>
+    /// Words this pass found accessed with overlapping different shapes but
+    /// not yet split: the pass stops at once and `ArmMachine` explores
+    /// again with them split.
+    var mixedWords: Set<UInt64> = []
 
     struct WrittenValue: Hashable {
         var thread: Int
@@ -46,7 +60,8 @@ final class Explorer {
     let lastWriters: [UInt64: [UInt64: Int]]
 
     init(_ program: ConcurrentProgram, candidates: [[UInt64: [UInt64]]], lastWriters: [UInt64: [UInt64: Int]],
-         budget: Int) {
+         splitWords: Set<UInt64> = [], budget: Int) {
+        self.splitWords = splitWords
         self.lastWriters = lastWriters
         self.program = program
         self.candidates = candidates
@@ -54,7 +69,9 @@ final class Explorer {
     }
 
     func run() throws(MachineError) {
-        try startThread(0, ExecutionGraph(), finished: [])
+        var graph = ExecutionGraph()
+        graph.internalTranslationReadsOrdered = program.referenceModel == .aarch64Cat
+        try startThread(0, graph, finished: [])
     }
 
     // MARK: Threads
@@ -65,14 +82,16 @@ final class Explorer {
         if case .tables(let tables) = program.translation, t < tables.systemRegisters.count {
             sysregs = tables.systemRegisters[t]
         }
-        let run = ThreadRun(registers: program.initialRegisters[t], systemRegisters: sysregs,
+        var run = ThreadRun(registers: program.initialRegisters[t], systemRegisters: sysregs,
                             instructionCount: program.threads[t].instructions.count)
+        run.order.dsbOrdersTranslation = program.translationSynchronization >= .ets2
         try proceed(t, run, g, finished)
     }
 
     /// Runs thread `t` from its current state until it ends or reaches a
     /// memory access or TLBI, where the exploration branches.
     func proceed(_ t: Int, _ run: ThreadRun, _ graph: ExecutionGraph, _ finished: [[UInt64]]) throws(MachineError) {
+        guard mixedWords.isEmpty else { return }
         steps += 1
         if steps > budget { throw .tooManyExecutions(limit: budget) }
         var r = run
@@ -99,6 +118,12 @@ final class Explorer {
                 try returnFromException(t, &r, &g)
                 continue
             }
+            switch instruction {
+            case .branchAndLink, .branchToRegister:
+                try branch(t, instruction, &r)
+                continue
+            default: break
+            }
             return try access(t, instruction, r, g, finished)
         }
         try finish(t, r, g, finished)
@@ -109,24 +134,6 @@ final class Explorer {
         guard Consistency.holds(g), promisesCanBeKept(g, after: t) else { return }
         written.formUnion(r.written)
         try startThread(t + 1, g, finished: finished + [r.registers.values])
-    }
-
-    /// Locations are whole accesses: mixed-size accesses (herd's `mixed`
-    /// variant, where a write may be partly read) are not modelled, so a
-    /// program whose accesses overlap without being the same bytes is
-    /// refused rather than explored wrongly.
-    func checkSingleSize(_ address: UInt64, _ width: AccessWidth) throws(MachineError) {
-        let word = address & ~7
-        let end = address + UInt64(width.rawValue)
-        for seen in accessShapes[word] ?? [] {
-            if seen.address == address && seen.width == width { return }
-            if address < seen.address + UInt64(seen.width.rawValue) && seen.address < end {
-                throw .unsupported("mixed-size accesses to the word at 0x\(String(word, radix: 16)): "
-                    + "\(seen.width.rawValue) bytes at 0x\(String(seen.address, radix: 16)) and "
-                    + "\(width.rawValue) bytes at 0x\(String(address, radix: 16))")
-            }
-        }
-        accessShapes[word, default: []].append((address, width))
     }
 
     /// Whether every unresolved promise has a possible supplier: a write
@@ -171,14 +178,23 @@ final class Explorer {
         e.page = register.map { r.read($0.full) & 0xF_FFFF_FFFF } ?? 0
         e.invalidatesAll = !op.takesAddress
         e.broadcast = op.isBroadcast
+        e.lastLevelOnly = op.invalidatesLastLevelOnly
         switch op {
         case .ipas2e1, .ipas2e1is, .ipas2le1, .ipas2le1is:
             e.invalidatesStage1 = false
             e.invalidatesStage2 = true
         case .vmalls12e1, .vmalls12e1is, .alle1, .alle1is:
             e.invalidatesStage2 = true
+        case .aside1, .aside1is:
+            e.invalidatesOnlyNonGlobal = true
         default:
             break
+        }
+        switch op {
+        case .alle1, .alle1is, .alle2, .alle2is, .vae2, .vae2is:
+            e.vmid = nil
+        default:
+            e.vmid = (r.systemRegisters[.vttbrEl2] ?? 0) >> 48
         }
         e.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
         let id = g.append(e)

@@ -41,6 +41,9 @@ struct LocalOrder: Sendable {
     /// an ISB.
     var pendingTLBIs: [Int] = []
     var completedTLBIs: [Int] = []
+    /// FEAT_ETS2/ETS3: DSB-ob also reaches walks and hardware updates
+    /// (`...; po; [dsb]; po; [Imp & TTD & M]`).
+    var dsbOrdersTranslation = false
 
     /// What a new event brings to its lob predecessors.
     struct Access {
@@ -65,8 +68,9 @@ struct LocalOrder: Sendable {
         var p = d.instructionBarrier  // IFB-ob: `...; [IFB]; po` reaches everything
         switch a.category {
         case .walk:
-            // addr reaches Imp & TTD & R; DSB-ob and bob do not (no ETS2).
+            // addr reaches Imp & TTD & R; bob does not, DSB-ob only with ETS2.
             p.formUnion(a.address.plain)
+            if dsbOrdersTranslation { p.formUnion(beforeSynchronised) }
             return p
         case .update:
             // HU: lmws from walks of the location, dob's ctrl; [HU],
@@ -77,6 +81,7 @@ struct LocalOrder: Sendable {
             p.formUnion(translatingWalks)
             if let same = walksByLocation[a.location] { p.formUnion(same) }
             if let r = a.rmwRead { p.insert(r) }
+            if dsbOrdersTranslation { p.formUnion(beforeSynchronised) }
             return p
         case .tlbi:
             // DSB-ob; dob's addr and ctrl into TLBI, and pob's pick forms.

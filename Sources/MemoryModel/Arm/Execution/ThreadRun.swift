@@ -97,7 +97,7 @@ struct ThreadRun: Sendable {
         case let .mrs(dst, sysreg):
             write(dst, systemRegisters[sysreg] ?? 0, .none)
         case .load, .tlbi, .store, .loadPair, .storePair, .loadExclusivePair, .storeExclusivePair, .compareAndSwap, .compareAndSwapPair, .swap, .atomic,
-             .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn:
+             .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn, .branchAndLink, .branchToRegister:
             return false
         }
         pc = next

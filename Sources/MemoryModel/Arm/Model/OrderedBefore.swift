@@ -6,6 +6,9 @@
 /// - Exp-obs: `rf & ext`, `ca & ext` with `ca = fr | co`;
 /// - Exp-haz-ob: `[R]; po & same-loc; [R]; (ca & ext); [W]`.
 ///
+/// For mixed-size accesses split into bytes (see Explorer+MixedSize), the
+/// observed-by edges extend to every byte of their target (`sca-class`).
+///
 /// Internal rf/co/fr edges are added too where they coincide with lob: a
 /// coi or fri pair is always po-ordered on one location (coWW/coWR), so
 /// lmws already relates it and the extra edge changes nothing.
@@ -26,9 +29,11 @@ struct OrderedBefore {
                 guard events[id].isRead else { continue }
                 if case .write(let w) = events[id].source {
                     // TTD-obs `[Imp & TTD]; rf` (from a hardware update) and
-                    // `rf; [Imp & TTD]` (into a walk), internal too; rfe.
-                    if events[w].isUpdate || events[w].thread != events[id].thread || events[id].isWalk {
-                        add(w, id)
+                    // `rf; [Imp & TTD]` (into a walk), internal too unless
+                    // the ESOP 2022 model is chosen; rfe.
+                    if events[w].isUpdate || events[w].thread != events[id].thread
+                        || events[id].isWalk && g.internalTranslationReadsOrdered {
+                        add(w, observedBy: id, events[id].instance)
                     }
                 }
                 guard let later = g.fromReads(id) else { continue }
@@ -41,8 +46,8 @@ struct OrderedBefore {
                 // fre, and Exp-haz-ob through this read's fre targets;
                 // HU-ca `[Exp & R]; ca; [HU]` holds internally too.
                 for w in later where events[w].thread != events[id].thread || events[w].isUpdate {
-                    add(id, w)
-                    for earlier in events[id].previousLocalReads { add(earlier, w) }
+                    add(id, observedBy: w, events[w].instance)
+                    for earlier in events[id].previousLocalReads { add(earlier, observedBy: w, events[w].instance) }
                 }
             }
             // coe (consecutive pairs suffice: co is a chain whose internal
@@ -51,7 +56,9 @@ struct OrderedBefore {
             for order in g.coherence.values where order.count > 1 {
                 for i in 1..<order.count {
                     let a = order[i - 1], b = order[i]
-                    if events[a].thread != events[b].thread || events[a].isUpdate || events[b].isUpdate { add(a, b) }
+                    if events[a].thread != events[b].thread || events[a].isUpdate || events[b].isUpdate {
+                        add(a, observedBy: b, events[b].instance)
+                    }
                 }
             }
         }
@@ -61,6 +68,22 @@ struct OrderedBefore {
     mutating func add(_ a: Int, _ b: Int) {
         from.append(Int32(a))
         to.append(Int32(b))
+    }
+
+    /// Each event's generator successors (for ob reachability, see
+    /// `BreakBeforeMake`).
+    func successorLists() -> [[Int]] {
+        var lists = Array(repeating: [Int](), count: count)
+        for i in from.indices { lists[Int(from[i])].append(Int(to[i])) }
+        return lists
+    }
+
+    /// Adds an observed-by edge a -> b and, if b is a byte of a split
+    /// access, into every byte of that access already in the graph:
+    /// `Exp-obs; sca-class?` and Exp-haz-ob's `[W]; sca-class?`.
+    mutating func add(_ a: Int, observedBy b: Int, _ instance: Range<Int>?) {
+        guard let instance else { return add(a, b) }
+        for x in instance where x < count { add(a, x) }
     }
 
     /// Depth-first search for a cycle (iterative, three colours) over the

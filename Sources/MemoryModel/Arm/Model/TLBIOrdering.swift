@@ -51,6 +51,8 @@ enum TLBIOrdering {
 
     static func inScope(_ tlbi: Event, _ walk: Event) -> Bool {
         guard walk.stage == 1 ? tlbi.invalidatesStage1 : tlbi.invalidatesStage2 else { return false }
+        if tlbi.invalidatesOnlyNonGlobal && walk.value & Descriptor.notGlobal == 0 { return false }
+        if let vmid = tlbi.vmid, walk.vmid != vmid { return false }
         return tlbi.invalidatesAll || tlbi.page == walk.page
     }
 
