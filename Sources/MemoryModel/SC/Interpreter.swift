@@ -23,7 +23,13 @@ public struct Interpreter: Sendable {
         /// Descriptors the MMU updated (HA/HD): every thread's exclusive
         /// monitor on them is cleared, the updating thread's too (aarch64.cat
         /// `atomic`: no write, an HU included, between an rmw's read and write).
-        public var hardwareUpdated: [UInt64] = []
+        public var hardwareUpdated: [UInt64] {
+            get { updatedDescriptors ?? [] }
+            set { updatedDescriptors = newValue.isEmpty ? nil : newValue }
+        }
+        /// Stored as nil when empty (almost every step): an effect is made and
+        /// dropped per step, and an array in it would be released each time.
+        private var updatedDescriptors: [UInt64]?
     }
 
     /// True if the instruction touches neither memory nor translation state,
