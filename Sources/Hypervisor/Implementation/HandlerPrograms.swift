@@ -41,8 +41,17 @@ final class HandlerPrograms: Sendable {
         self.accesses = accesses
     }
 
-    static let positions: [Handler: Int] = Dictionary(
-        uniqueKeysWithValues: Handler.allCases.enumerated().map { ($1, $0) })
+    /// `Handler.allCases` once (the synthesized property builds a new array
+    /// on every call).
+    static let order = Handler.allCases
 
-    func executor(_ handler: Handler) -> SequentialExecutor { handlers[Self.positions[handler]!] }
+    /// The position of `handler` in `handlers`. A linear search: comparing
+    /// handlers compares their case numbers, while a dictionary keyed by
+    /// `Handler` would hash the case's name (its String raw value) per event.
+    static func position(_ handler: Handler) -> Int {
+        for (position, candidate) in order.enumerated() where candidate == handler { return position }
+        preconditionFailure("\(handler) is a case of Handler")
+    }
+
+    func executor(_ handler: Handler) -> SequentialExecutor { handlers[Self.position(handler)] }
 }

@@ -85,32 +85,28 @@ public struct Implementation: SequentialHypervisor {
         _ handler: Handler, _ arguments: [UInt64] = [], cpu: Int, x7: UInt64 = 0, x8: UInt64 = 0
     ) -> (code: UInt64, value: UInt64) {
         var registers = RegisterFile()
-        for (index, value) in arguments.enumerated() { registers.values[index] = value }
-        registers.values[6] = UInt64(cpu)
-        registers.values[7] = x7
-        registers.values[8] = x8
-        registers.values[26] = layout.vmemmap
-        registers.values[27] = Layout.carveOut
-        registers.values[28] = layout.vmTable
-        let interpreter = programs.executor(handler).interpreter
+        for (index, value) in arguments.enumerated() { registers[index] = value }
+        registers[6] = UInt64(cpu)
+        registers[7] = x7
+        registers[8] = x8
+        registers[26] = layout.vmemmap
+        registers[27] = Layout.carveOut
+        registers[28] = layout.vmTable
+        let executor = programs.handlers[HandlerPrograms.position(handler)]
         var thread = ThreadState(
-            registers: registers, systemRegisters: [:], instructionCount: interpreter.program.threads[0].instructions.count,
-            countsInstructions: false)
+            registers: registers, systemRegisters: SystemRegisterFile(), instructionCount: 0, countsInstructions: false)
         // A handler's page loop may legitimately run long (a range of many
         // pages); an overall limit still stops a runaway loop.
-        var steps = 0
         let limit = 64 * (config.physicalPages + 4096) * 64
+        var faults: [Fault] = []
         do {
-            while thread.isRunning {
-                _ = try interpreter.step(&thread, thread: 0, memory: &memory)
-                steps += 1
-                precondition(steps < limit, "handler \(handler.rawValue) does not terminate")
-            }
+            _ = try executor.interpreter.run(&thread, thread: 0, memory: &memory, limit: limit, faults: &faults)
         } catch {
             preconditionFailure("handler \(handler.rawValue) failed on the SC machine: \(error)")
         }
+        precondition(!thread.isRunning, "handler \(handler.rawValue) does not terminate")
         precondition(thread.status == .finished, "handler \(handler.rawValue) stopped: \(thread.status)")
-        return (thread.registers.values[0], thread.registers.values[1])
+        return (thread.registers[0], thread.registers[1])
     }
 
     /// A hypercall result from a handler's X0/X1.
@@ -126,17 +122,19 @@ public struct Implementation: SequentialHypervisor {
     /// read, `.written`, or nil on a stage-2 fault.
     mutating func access(_ access: MemoryAccess, root: UInt64) -> AccessOutcome? {
         let widthIndex = access.width == 8 ? 3 : access.width == 4 ? 2 : access.width == 2 ? 1 : 0
-        let executor = programs.accesses[access.isWrite ? 1 : 0][widthIndex]
         var registers = RegisterFile()
-        registers.values[0] = access.value
-        registers.values[1] = access.address
+        registers[0] = access.value
+        registers[1] = access.address
+        var systemRegisters = SystemRegisterFile()
+        systemRegisters[.vttbrEl2] = root
         let run: SequentialExecutor.Run
         do {
-            run = try executor.run(registers: registers, systemRegisters: [.vttbrEl2: root], memory: &memory)
+            run = try programs.accesses[access.isWrite ? 1 : 0][widthIndex].run(
+                registers: registers, systemRegisters: systemRegisters, memory: &memory)
         } catch {
             preconditionFailure("access on the SC machine failed: \(error)")
         }
         if run.status == .faulted { return nil }
-        return access.isWrite ? .written : .read(run.registers.values[0])
+        return access.isWrite ? .written : .read(run.registers[0])
     }
 }

@@ -38,24 +38,60 @@ public struct Register: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Register state of one thread: 31 registers (the zero register reads 0).
+///
+/// Stored inline (no heap array): the sequential executor creates a file per
+/// handler run and writes registers on most steps, and an inline file makes
+/// both a plain store instead of an allocation or a uniqueness check.
 public struct RegisterFile: Hashable, Sendable {
-    public var values: [UInt64]
+    @usableFromInline var storage: InlineArray<31, UInt64>
     /// Bit n set once Xn has been written (an initial value counts): isla
     /// reads a register's final value from the thread's last write to it,
     /// and a register the thread never wrote has none (see
     /// `ConcurrentProgram.recordsWrittenRegisters`).
     public var written: UInt32 = 0
-    public init(_ values: [UInt64] = Array(repeating: 0, count: 31)) {
+
+    public init() { storage = InlineArray(repeating: 0) }
+
+    public init(_ values: [UInt64]) {
         precondition(values.count == 31)
-        self.values = values
+        storage = InlineArray { values[$0] }
     }
+
+    /// X0–X30 by number, as a copy (final states and litmus initial values).
+    public var values: [UInt64] {
+        get { (0..<31).map { storage[$0] } }
+        set {
+            precondition(newValue.count == 31)
+            for i in 0..<31 { storage[i] = newValue[i] }
+        }
+    }
+
+    /// The full 64-bit contents of X`number` (0–30).
+    @inlinable public subscript(number: Int) -> UInt64 {
+        get { storage[number] }
+        set { storage[number] = newValue }
+    }
+
     @inlinable public func read(_ r: Register) -> UInt64 {
-        r.isZero ? 0 : r.view(values[Int(r.number)])
+        r.isZero ? 0 : r.view(storage[Int(r.number)])
     }
     /// A write through a W view zero-extends; writes to the zero register vanish.
     @inlinable public mutating func write(_ r: Register, _ v: UInt64) {
         if r.isZero { return }
-        values[Int(r.number)] = r.is64Bit ? v : v & 0xFFFF_FFFF
+        storage[Int(r.number)] = r.is64Bit ? v : v & 0xFFFF_FFFF
         written |= 1 << UInt32(r.number)
+    }
+
+    public static func == (a: RegisterFile, b: RegisterFile) -> Bool {
+        for i in 0..<31 where a.storage[i] != b.storage[i] { return false }
+        return a.written == b.written
+    }
+
+    /// The registers' bytes in one call: the SC explorer hashes every
+    /// thread of every state it visits, and one combine per register
+    /// costs a call each.
+    public func hash(into hasher: inout Hasher) {
+        withUnsafeBytes(of: storage) { hasher.combine(bytes: $0) }
+        hasher.combine(written)
     }
 }

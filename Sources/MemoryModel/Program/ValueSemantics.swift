@@ -13,7 +13,9 @@ public enum ValueSemantics {
     @inlinable static func mask(_ width: Int) -> UInt64 { width == 64 ? ~0 : (1 << UInt64(width)) - 1 }
 
     /// The value of `operand` for an instruction operating on `width` bits.
-    @inlinable public static func value(_ operand: Operand, width: Int, read: (Register) -> UInt64) -> UInt64 {
+    /// Always inlined: the interpreters call it on most steps, and inlining
+    /// also inlines their register-read closure.
+    @inlinable @inline(__always) public static func value(_ operand: Operand, width: Int, read: (Register) -> UInt64) -> UInt64 {
         switch operand {
         case .immediate(let v): return v & mask(width)
         case .register(let r, let shift): return shift.apply(read(r)) & mask(width)
@@ -21,7 +23,9 @@ public enum ValueSemantics {
     }
 
     /// `a op b` on `width` bits, and the flags if the operation sets them.
-    public static func arithmetic(_ op: ArithmeticOperation, _ a: UInt64, _ b: UInt64, width: Int) -> (UInt64, Flags) {
+    /// Always inlined, so that a caller that ignores the flags (ADD, not
+    /// ADDS) does not compute them.
+    @inline(__always) public static func arithmetic(_ op: ArithmeticOperation, _ a: UInt64, _ b: UInt64, width: Int) -> (UInt64, Flags) {
         let m = mask(width)
         let a = a & m, b = b & m
         let top: UInt64 = 1 << UInt64(width - 1)

@@ -22,11 +22,17 @@ public struct FlatMemory: Hashable, Sendable {
         }
     }
 
-    @inlinable static func lane(_ address: UInt64, _ width: AccessWidth) throws(MachineError) -> (UInt64, UInt64) {
+    /// The aligned word and the bit shift of an access's lane. Always
+    /// inlined (every data access checks it); the error is built out of line.
+    @inlinable @inline(__always)
+    static func lane(_ address: UInt64, _ width: AccessWidth) throws(MachineError) -> (UInt64, UInt64) {
         let offset = address & 7
-        guard offset + UInt64(width.rawValue) <= 8 else {
-            throw .unsupported("access of \(width.rawValue) bytes at 0x\(String(address, radix: 16)) crosses an 8-byte word")
-        }
+        guard offset + UInt64(width.rawValue) <= 8 else { throw crossing(address, width) }
         return (address & ~7, offset * 8)
+    }
+
+    @usableFromInline @inline(never)
+    static func crossing(_ address: UInt64, _ width: AccessWidth) -> MachineError {
+        .unsupported("access of \(width.rawValue) bytes at 0x\(String(address, radix: 16)) crosses an 8-byte word")
     }
 }

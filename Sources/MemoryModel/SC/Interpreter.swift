@@ -4,8 +4,13 @@
 /// TLB maintenance have nothing to do here.
 public struct Interpreter: Sendable {
     public let program: ConcurrentProgram
+    /// False when addresses are physical (`.none`): asked on every access.
+    let translates: Bool
 
-    public init(_ program: ConcurrentProgram) { self.program = program }
+    public init(_ program: ConcurrentProgram) {
+        self.program = program
+        if case .none = program.translation { translates = false } else { translates = true }
+    }
 
     /// What a step did that the machine around it must know.
     public struct Effect: Sendable {
@@ -18,7 +23,13 @@ public struct Interpreter: Sendable {
         /// Descriptors the MMU updated (HA/HD): every thread's exclusive
         /// monitor on them is cleared, the updating thread's too (aarch64.cat
         /// `atomic`: no write, an HU included, between an rmw's read and write).
-        public var hardwareUpdated: [UInt64] = []
+        public var hardwareUpdated: [UInt64] {
+            get { updatedDescriptors ?? [] }
+            set { updatedDescriptors = newValue.isEmpty ? nil : newValue }
+        }
+        /// Stored as nil when empty (almost every step): an effect is made and
+        /// dropped per step, and an array in it would be released each time.
+        private var updatedDescriptors: [UInt64]?
     }
 
     /// True if the instruction touches neither memory nor translation state,
@@ -44,6 +55,13 @@ public struct Interpreter: Sendable {
                            context: Translation.Context, memory: inout Memory,
                            applied: inout [UInt64]) -> Translation.Result {
         let updates = thread < program.hardwareUpdates.count ? program.hardwareUpdates[thread] : HardwareUpdates()
+        // Without HA/HD no fault becomes an update (`hardwareUpdate` is nil):
+        // one walk over current memory, with no table of pending updates.
+        if !updates.accessFlag && !updates.dirtyState {
+            return Translation.translate(va, kind, setup: program.translation, context: context) { walk in
+                memory.word(walk.address)
+            }
+        }
         var updated: [UInt64: UInt64] = [:]
         while true {
             var last: UInt64?
@@ -69,7 +87,33 @@ public struct Interpreter: Sendable {
 
     /// Executes thread `thread`'s next instruction.
     public func step<Memory: PhysicalMemory>(_ t: inout ThreadState, thread: Int, memory: inout Memory) throws(MachineError) -> Effect {
+        try execute(&t, thread: thread, code: program.threads[thread].instructions, memory: &memory)
+    }
+
+    /// Steps thread `thread` until it stops running or has taken `limit`
+    /// steps, appending the faults it takes to `faults`; returns the steps
+    /// taken. The thread's code is fetched once for the whole run, not per
+    /// step. Pre-specialized for `PagedMemory` so that the sequential
+    /// executor's callers in other modules (the hypervisor's handlers) do
+    /// not run the generic version, which reaches memory through witness
+    /// tables.
+    @_specialize(exported: true, where Memory == PagedMemory)
+    public func run<Memory: PhysicalMemory>(_ t: inout ThreadState, thread: Int, memory: inout Memory, limit: Int,
+                                            faults: inout [Fault]) throws(MachineError) -> Int {
         let code = program.threads[thread].instructions
+        var steps = 0
+        while t.isRunning && steps < limit {
+            let effect = try execute(&t, thread: thread, code: code, memory: &memory)
+            if let fault = effect.fault { faults.append(fault) }
+            steps += 1
+        }
+        return steps
+    }
+
+    /// One step: `code` is thread `thread`'s instructions.
+    @inline(__always)
+    func execute<Memory: PhysicalMemory>(_ t: inout ThreadState, thread: Int, code: [Instruction],
+                                         memory: inout Memory) throws(MachineError) -> Effect {
         guard t.pc < code.count else { t.status = .finished; return Effect() }
         if !t.executed.isEmpty {
             if t.executed[t.pc] >= UInt16(clamping: program.instructionBound) { t.status = .cut; return Effect() }
@@ -77,9 +121,10 @@ public struct Interpreter: Sendable {
         }
         var next = t.pc + 1
         var effect = Effect()
-        // Registers are read through `t` (not a copy held across the step, which
-        // would make every register write copy the whole file).
-        func reg(_ x: Register) -> UInt64 { t.registers.read(x) }
+        // Registers are read in place through `t`'s storage: a call of the
+        // register file's `read` would first copy all 31 registers (the file
+        // is inline, and a method's `self` is not read in place).
+        func reg(_ x: Register) -> UInt64 { x.isZero ? 0 : x.view(t.registers.storage[Int(x.number)]) }
 
         func address(_ a: Address) -> UInt64 {
             reg(a.base.full) &+ ValueSemantics.value(a.offset, width: 64, read: { reg($0) })
@@ -104,7 +149,7 @@ public struct Interpreter: Sendable {
         }
         /// Translates or, on a fault, takes the exception and returns nil.
         func translate(_ va: UInt64, _ kind: Translation.AccessKind) -> UInt64? {
-            if case .none = program.translation { return va }
+            guard translates else { return va }
             var context = t.context
             context.unprivileged = program.threads[thread].isUnprivileged(at: t.pc)
             let result = translateUpdating(va, kind, thread: thread, context: context, memory: &memory,
@@ -200,7 +245,7 @@ public struct Interpreter: Sendable {
             t.systemRegisters[sysreg] = reg(src.full)
             t.context = Translation.Context(t.systemRegisters)
         case let .mrs(dst, sysreg):
-            t.registers.write(dst, t.systemRegisters[sysreg] ?? 0)
+            t.registers.write(dst, t.systemRegisters[sysreg])
         case let .move(dst, operand):
             let value = ValueSemantics.value(operand, width: dst.width, read: { reg($0) })
             t.registers.write(dst, value)
@@ -235,11 +280,11 @@ public struct Interpreter: Sendable {
         case .supervisorCall, .hypervisorCall, .undefined:
             takeException(ExceptionCause(code[t.pc])!)
         case .exceptionReturn:
-            let elr = t.systemRegisters[program.threads[thread].returnLinkRegister(at: t.pc)] ?? 0
+            let elr = t.systemRegisters[program.threads[thread].returnLinkRegister(at: t.pc)]
             next = try program.threads[thread].returnTarget(elr, thread: thread)
         }
         if t.status == .running {
-            if next != t.pc { t.retrying = nil }
+            if t.retrying != nil && next != t.pc { t.retrying = nil }
             t.pc = next
             if t.pc >= code.count { t.status = .finished }
         }

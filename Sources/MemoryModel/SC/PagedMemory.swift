@@ -34,8 +34,8 @@ public struct PagedMemory: PhysicalMemory, Sendable {
         }
     }
 
-    private mutating func baseCreating(_ page: UInt64) -> Int {
-        if let b = base(page) { return b }
+    /// Adds a zeroed page for `page` (which must be absent); returns its base.
+    private mutating func createPage(_ page: UInt64) -> Int {
         if (storage.count / 512 + 1) * 2 > keys.count { grow() }
         var i = probe(page)
         while keys[i] != 0 { i = (i + 1) & (keys.count - 1) }
@@ -58,26 +58,32 @@ public struct PagedMemory: PhysicalMemory, Sendable {
         }
     }
 
-    @inlinable public func read(_ address: UInt64, _ width: AccessWidth) throws(MachineError) -> UInt64 {
+    @inline(__always) public func read(_ address: UInt64, _ width: AccessWidth) throws(MachineError) -> UInt64 {
         let (_, shift) = try FlatMemory.lane(address, width)
         return (word(address) >> shift) & width.mask
     }
 
-    public mutating func write(_ address: UInt64, _ width: AccessWidth, _ value: UInt64) throws(MachineError) {
+    @inline(__always) public mutating func write(_ address: UInt64, _ width: AccessWidth, _ value: UInt64) throws(MachineError) {
         let (_, shift) = try FlatMemory.lane(address, width)
         if width == .doubleword { setWord(address, value); return }
         let m = width.mask << shift
         setWord(address, word(address) & ~m | (value & width.mask) << shift)
     }
 
-    public func word(_ address: UInt64) -> UInt64 {
+    @inline(__always) public func word(_ address: UInt64) -> UInt64 {
         guard let b = base(address >> 12) else { return 0 }
         return storage[b + Int((address >> 3) & 511)]
     }
 
-    public mutating func setWord(_ address: UInt64, _ value: UInt64) {
-        let b = baseCreating(address >> 12)
-        storage[b + Int((address >> 3) & 511)] = value
+    @inline(__always) public mutating func setWord(_ address: UInt64, _ value: UInt64) {
+        let index = Int((address >> 3) & 511)
+        if let b = base(address >> 12) {
+            storage[b + index] = value
+        } else if value != 0 {
+            // An absent page reads as zero, so zeroing it (a handler
+            // scrubbing a page nothing ever wrote) needs no page.
+            storage[createPage(address >> 12) + index] = value
+        }
     }
 
     /// Every non-zero word, by address (for abstraction and final states).

@@ -88,7 +88,7 @@ public struct SCMachine: MemoryMachine {
             if case .tables(let tables) = program.translation, index < tables.systemRegisters.count {
                 sysregs = tables.systemRegisters[index]
             }
-            var t = ThreadState(registers: program.initialRegisters[index], systemRegisters: sysregs,
+            var t = ThreadState(registers: program.initialRegisters[index], systemRegisters: SystemRegisterFile(sysregs),
                                 instructionCount: code.instructions.count)
             if code.instructions.isEmpty { t.status = .finished }
             threads.append(t)

@@ -2,7 +2,12 @@
 /// other thread: how the implementation of the hypervisor executes a handler
 /// for one event of a sequential trace. Shares the interpreter with the SC
 /// machine, so a handler means the same thing in both.
-public struct SequentialExecutor: Sendable {
+///
+/// A final class rather than a struct: an executor never changes once built
+/// and is shared by every run of its code, so handing it out (the
+/// hypervisor fetches one per event) costs one retain instead of one per
+/// array of its program.
+public final class SequentialExecutor: Sendable {
     public let interpreter: Interpreter
 
     /// `code` runs as thread 0 of a one-thread program with `translation`.
@@ -23,21 +28,17 @@ public struct SequentialExecutor: Sendable {
     }
 
     /// Runs from instruction 0 with `registers` until the code ends.
-    public func run<Memory: PhysicalMemory>(registers: RegisterFile, systemRegisters: [SystemRegister: UInt64] = [:],
+    @_specialize(exported: true, where Memory == PagedMemory)
+    public func run<Memory: PhysicalMemory>(registers: RegisterFile, systemRegisters: SystemRegisterFile = SystemRegisterFile(),
                     memory: inout Memory) throws(MachineError) -> Run {
         let count = interpreter.program.threads[0].instructions.count
         var t = ThreadState(registers: registers, systemRegisters: systemRegisters, instructionCount: count,
                             countsInstructions: false)
         let limit = interpreter.program.instructionBound * max(count, 1)
         var faults: [Fault] = []
-        var steps = 0
         if count == 0 { t.status = .finished }
-        while t.isRunning {
-            let effect = try interpreter.step(&t, thread: 0, memory: &memory)
-            if let fault = effect.fault { faults.append(fault) }
-            steps += 1
-            if steps >= limit && t.isRunning { t.status = .cut }
-        }
+        let steps = try interpreter.run(&t, thread: 0, memory: &memory, limit: limit, faults: &faults)
+        if t.isRunning { t.status = .cut }
         return Run(registers: t.registers, faults: faults, status: t.status, instructions: steps)
     }
 }

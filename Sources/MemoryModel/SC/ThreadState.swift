@@ -11,7 +11,7 @@ public struct ThreadState: Hashable, Sendable {
     /// The second word an LDXP reserved along with `monitor`.
     public var monitorSecond: UInt64?
     public var context: Translation.Context
-    public var systemRegisters: [SystemRegister: UInt64]
+    public var systemRegisters: SystemRegisterFile
     public var status: Status = .running
     /// Times each instruction has executed (the loop bound). Empty when the
     /// caller bounds the run itself (the sequential executor), which saves
@@ -30,7 +30,7 @@ public struct ThreadState: Hashable, Sendable {
         case cut
     }
 
-    public init(registers: RegisterFile, systemRegisters: [SystemRegister: UInt64], instructionCount: Int,
+    public init(registers: RegisterFile, systemRegisters: SystemRegisterFile, instructionCount: Int,
                 countsInstructions: Bool = true) {
         self.registers = registers
         self.systemRegisters = systemRegisters

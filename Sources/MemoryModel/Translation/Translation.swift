@@ -42,6 +42,9 @@ public enum Translation {
         public init(_ registers: [SystemRegister: UInt64]) {
             self.init(ttbr0: registers[.ttbr0El1] ?? 0, vttbr: registers[.vttbrEl2] ?? 0)
         }
+        public init(_ registers: SystemRegisterFile) {
+            self.init(ttbr0: registers[.ttbr0El1], vttbr: registers[.vttbrEl2])
+        }
     }
 
     /// Translates `address` for an access of `kind`. `read` returns the value
