@@ -28,9 +28,8 @@ enum IslaCompiler {
 
     /// Reset values that place exception handling, which the machines take
     /// from the handler sections instead: VBAR_ELx (the handler's address;
-    /// the machines do not fetch code), SPSR_ELx and PSTATE.EL (exception
-    /// levels are not modelled as translation regimes, see ExceptionHandler).
-    static let exceptionPlacement: Set<String> = ["VBAR_EL1", "VBAR_EL2", "SPSR_EL1", "SPSR_EL2", "PSTATE.EL"]
+    /// the machines do not fetch code).
+    static let exceptionPlacement: Set<String> = ["VBAR_EL1", "VBAR_EL2"]
 
     static func compile(_ test: LitmusTest, _ setup: PageTableSetup) throws(LitmusError) -> CompiledTest {
         var layout = AddressLayout()
@@ -179,6 +178,9 @@ enum IslaCompiler {
             case .register(let t, let r): registers[t].write(r, v)
             case .systemRegister(_, let name) where IslaCompiler.exceptionPlacement.contains(name):
                 continue
+            case .systemRegister(let t, "PSTATE.EL"):
+                // The level the thread starts at (see ExceptionHandler).
+                systemRegisters[t][.currentEL] = (v & 0b11) << 2
             case .systemRegister(let t, let name):
                 guard let r = SystemRegister(rawValue: name) else {
                     throw test.error("system register \(name) is not modelled", line: a.line)
@@ -190,6 +192,9 @@ enum IslaCompiler {
         }
         for t in systemRegisters.indices {
             if systemRegisters[t][.ttbr0El1] == nil { systemRegisters[t][.ttbr0El1] = defaultStage1Base }
+            // EL2 code without its own table walks the default stage-1 table
+            // (isla's default setup maps the test's names for every level).
+            if systemRegisters[t][.ttbr0El2] == nil { systemRegisters[t][.ttbr0El2] = defaultStage1Base }
             if stage2, systemRegisters[t][.vttbrEl2] == nil { systemRegisters[t][.vttbrEl2] = defaultStage2Base }
         }
 

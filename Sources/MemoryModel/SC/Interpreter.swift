@@ -89,8 +89,10 @@ public struct Interpreter: Sendable {
         func takeException(_ cause: ExceptionCause) {
             effect.fault = cause.fault(thread: thread, instruction: t.pc)
             if let handler = program.threads[thread].handler(for: cause) {
-                let entry = handler.enter(cause, at: t.pc, in: program.threads[thread])
+                let entry = handler.enter(cause, at: t.pc, in: program.threads[thread],
+                                          from: t.systemRegisters[.currentEL] ?? ExceptionLevel.el1.currentEL)
                 for (register, value) in entry.writes { t.systemRegisters[register] = value }
+                t.context = Translation.Context(t.systemRegisters)
                 next = entry.pc
                 return
             }
@@ -237,6 +239,8 @@ public struct Interpreter: Sendable {
         case .exceptionReturn:
             let elr = t.systemRegisters[program.threads[thread].returnLinkRegister(at: t.pc)] ?? 0
             next = try program.threads[thread].returnTarget(elr, thread: thread)
+            t.systemRegisters[.currentEL] = program.threads[thread].returnLevel(at: t.pc, t.systemRegisters)
+            t.context = Translation.Context(t.systemRegisters)
         }
         if t.status == .running {
             if next != t.pc { t.retrying = nil }

@@ -50,6 +50,7 @@ enum TLBIOrdering {
     }
 
     static func inScope(_ tlbi: Event, _ walk: Event) -> Bool {
+        guard tlbi.el2Regime == walk.el2Regime else { return false }
         guard walk.stage == 1 ? tlbi.invalidatesStage1 : tlbi.invalidatesStage2 else { return false }
         if tlbi.invalidatesOnlyNonGlobal && walk.value & Descriptor.notGlobal == 0 { return false }
         if let vmid = tlbi.vmid, walk.vmid != vmid { return false }
