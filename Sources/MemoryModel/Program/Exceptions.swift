@@ -158,14 +158,19 @@ extension ThreadCode {
     /// thread returning to a lower level at a preset ELR), the level of the
     /// thread's first handler, which the isla tests place at the thread's
     /// own level; EL1 without a handler.
-    public func returnLinkRegister(at pc: Int) -> SystemRegister {
-        (handlers.last(where: { $0.entry <= pc }) ?? handlers.first)?.level.linkRegister ?? .elrEl1
+    /// A thread whose CurrentEL is known (EL1 or EL2) uses that level's ELR.
+    public func returnLinkRegister(at pc: Int, _ registers: [SystemRegister: UInt64] = [:]) -> SystemRegister {
+        switch registers[.currentEL].map({ $0 >> 2 & 0b11 }) {
+        case 2?: return .elrEl2
+        case 1?: return .elrEl1
+        default: return (handlers.last(where: { $0.entry <= pc }) ?? handlers.first)?.level.linkRegister ?? .elrEl1
+        }
     }
 
     /// CurrentEL after ERET at `pc`: the level in M[3:2] of the SPSR that
     /// goes with the ELR it returns through.
     public func returnLevel(at pc: Int, _ registers: [SystemRegister: UInt64]) -> UInt64 {
-        let spsr: SystemRegister = returnLinkRegister(at: pc) == .elrEl2 ? .spsrEl2 : .spsrEl1
+        let spsr: SystemRegister = returnLinkRegister(at: pc, registers) == .elrEl2 ? .spsrEl2 : .spsrEl1
         return (registers[spsr] ?? 0) & 0b1100
     }
 

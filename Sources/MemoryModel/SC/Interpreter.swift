@@ -237,7 +237,7 @@ public struct Interpreter: Sendable {
         case .supervisorCall, .hypervisorCall, .undefined:
             takeException(ExceptionCause(code[t.pc])!)
         case .exceptionReturn:
-            let elr = t.systemRegisters[program.threads[thread].returnLinkRegister(at: t.pc)] ?? 0
+            let elr = t.systemRegisters[program.threads[thread].returnLinkRegister(at: t.pc, t.systemRegisters)] ?? 0
             next = try program.threads[thread].returnTarget(elr, thread: thread)
             t.systemRegisters[.currentEL] = program.threads[thread].returnLevel(at: t.pc, t.systemRegisters)
             t.context = Translation.Context(t.systemRegisters)

@@ -53,7 +53,7 @@ extension Explorer {
     /// ERET: context synchronisation, then on at the instruction ELR names.
     func returnFromException(_ t: Int, _ r: inout ThreadRun, _ g: inout ExecutionGraph) throws(MachineError) {
         let code = program.threads[t]
-        let target = try code.returnTarget(r.systemRegisters[code.returnLinkRegister(at: r.pc)] ?? 0, thread: t)
+        let target = try code.returnTarget(r.systemRegisters[code.returnLinkRegister(at: r.pc, r.systemRegisters)] ?? 0, thread: t)
         r.systemRegisters[.currentEL] = code.returnLevel(at: r.pc, r.systemRegisters)
         contextSynchronise(&r, &g)
         r.pc = target
