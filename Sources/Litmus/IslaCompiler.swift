@@ -2,7 +2,9 @@ import MemoryModel
 
 /// Compiles an isla test: real VMSAv8-64 4 KiB-granule tables (4 levels, for
 /// stage 1 and, when the test has intermediate addresses or stage-2 tables,
-/// stage 2) built in memory, TTBR0_EL1/VTTBR_EL2 pointing at them.
+/// stage 2) built in memory, TTBR0_EL1/VTTBR_EL2 pointing at them, and
+/// TTBR0_EL2 (the default stage-1 table unless the test names one) for
+/// threads at EL2 (`PSTATE.EL = 0b10`, compiled to CurrentEL).
 ///
 /// Address layout (name k of its kind, in order of declaration):
 /// - virtual x: 0x0400_0000 + k·0x1000; intermediate ipa: 0x0800_0000 +

@@ -14,7 +14,10 @@
 ///   thread had already overwritten.
 ///
 /// Pairs of a local (non-IS) TLBI and another thread's walk are not ordered
-/// (the TLBI does not reach that thread's TLB).
+/// (the TLBI does not reach that thread's TLB), nor are pairs of different
+/// translation regimes (EL2 TLBIs reach EL2 walks only). A stage-2-only
+/// TLBI and a stage-2 walk of a two-stage translation pair as
+/// `CombinedEntries` says.
 enum TLBIOrdering {
     struct Pair: Equatable { var tlbi: Int; var walk: Int }
 
