@@ -2,7 +2,9 @@ import MemoryModel
 
 /// Compiles an isla test: real VMSAv8-64 4 KiB-granule tables (4 levels, for
 /// stage 1 and, when the test has intermediate addresses or stage-2 tables,
-/// stage 2) built in memory, TTBR0_EL1/VTTBR_EL2 pointing at them.
+/// stage 2) built in memory, TTBR0_EL1/VTTBR_EL2 pointing at them, and
+/// TTBR0_EL2 (the default stage-1 table unless the test names one) for
+/// threads at EL2 (`PSTATE.EL = 0b10`, compiled to CurrentEL).
 ///
 /// Address layout (name k of its kind, in order of declaration):
 /// - virtual x: 0x0400_0000 + k·0x1000; intermediate ipa: 0x0800_0000 +
@@ -28,9 +30,8 @@ enum IslaCompiler {
 
     /// Reset values that place exception handling, which the machines take
     /// from the handler sections instead: VBAR_ELx (the handler's address;
-    /// the machines do not fetch code), SPSR_ELx and PSTATE.EL (exception
-    /// levels are not modelled as translation regimes, see ExceptionHandler).
-    static let exceptionPlacement: Set<String> = ["VBAR_EL1", "VBAR_EL2", "SPSR_EL1", "SPSR_EL2", "PSTATE.EL"]
+    /// the machines do not fetch code).
+    static let exceptionPlacement: Set<String> = ["VBAR_EL1", "VBAR_EL2"]
 
     static func compile(_ test: LitmusTest, _ setup: PageTableSetup) throws(LitmusError) -> CompiledTest {
         var layout = AddressLayout()
@@ -179,6 +180,9 @@ enum IslaCompiler {
             case .register(let t, let r): registers[t].write(r, v)
             case .systemRegister(_, let name) where IslaCompiler.exceptionPlacement.contains(name):
                 continue
+            case .systemRegister(let t, "PSTATE.EL"):
+                // The level the thread starts at (see ExceptionHandler).
+                systemRegisters[t][.currentEL] = (v & 0b11) << 2
             case .systemRegister(let t, let name):
                 guard let r = SystemRegister(rawValue: name) else {
                     throw test.error("system register \(name) is not modelled", line: a.line)
@@ -190,6 +194,9 @@ enum IslaCompiler {
         }
         for t in systemRegisters.indices {
             if systemRegisters[t][.ttbr0El1] == nil { systemRegisters[t][.ttbr0El1] = defaultStage1Base }
+            // EL2 code without its own table walks the default stage-1 table
+            // (isla's default setup maps the test's names for every level).
+            if systemRegisters[t][.ttbr0El2] == nil { systemRegisters[t][.ttbr0El2] = defaultStage1Base }
             if stage2, systemRegisters[t][.vttbrEl2] == nil { systemRegisters[t][.vttbrEl2] = defaultStage2Base }
         }
 

@@ -25,10 +25,17 @@
 /// falling off the thread's code, or branching (or ERETing) to a label after
 /// its last instruction, ends the thread without running into the handler.
 ///
-/// Not modelled: exception levels as translation regimes (the handler's
-/// accesses translate as the thread's do), SPSR/PSTATE, nested exceptions
-/// beyond re-entering the same handler (the loop bound stops a handler that
-/// faults forever).
+/// Exception levels as translation regimes: CurrentEL (a system register
+/// here, EL in bits [3:2], absent meaning EL1) selects the regime a thread's
+/// accesses translate in (see `Translation.Context`). Entry saves it in
+/// SPSR_ELx (M[3:2] and M[0] = SPx) and moves to the handler's level; ERET
+/// restores the level SPSR_ELx names (an EL2 thread returning to its guest,
+/// isla's `SPSR_EL2 = 0b00101`, lands in EL1; an absent SPSR means EL0,
+/// whose accesses translate in the EL1&0 regime as EL1's do).
+///
+/// Not modelled: the rest of SPSR/PSTATE, nested exceptions beyond
+/// re-entering the same handler (the loop bound stops a handler that faults
+/// forever).
 public struct ExceptionHandler: Hashable, Sendable {
     /// Index of the handler's first instruction in `ThreadCode.instructions`.
     public var entry: Int
@@ -47,6 +54,9 @@ public enum ExceptionLevel: Int, Hashable, Sendable {
     public var linkRegister: SystemRegister { self == .el1 ? .elrEl1 : .elrEl2 }
     public var syndromeRegister: SystemRegister { self == .el1 ? .esrEl1 : .esrEl2 }
     public var faultAddressRegister: SystemRegister { self == .el1 ? .farEl1 : .farEl2 }
+    public var savedStateRegister: SystemRegister { self == .el1 ? .spsrEl1 : .spsrEl2 }
+    /// The CurrentEL value of this level (EL in bits [3:2]).
+    public var currentEL: UInt64 { UInt64(rawValue) << 2 }
 }
 
 /// Why an exception is taken, and the syndrome it reports (Arm ARM D17.2.37,
@@ -112,11 +122,16 @@ extension ExceptionHandler {
     /// Exception entry for the instruction at `pc`: the system-register
     /// writes (ELR, ESR, FAR for a fault, HPFAR_EL2 for a stage-2 fault) and
     /// the handler's entry index.
-    public func enter(_ cause: ExceptionCause, at pc: Int, in code: ThreadCode? = nil) -> (pc: Int, writes: [(SystemRegister, UInt64)]) {
+    /// `currentEL` is the level the exception is taken from (CurrentEL).
+    public func enter(_ cause: ExceptionCause, at pc: Int, in code: ThreadCode? = nil,
+                      from currentEL: UInt64 = ExceptionLevel.el1.currentEL) -> (pc: Int, writes: [(SystemRegister, UInt64)]) {
         let back = cause.returnsPastInstruction ? pc + 1 : pc
+        let spsel: UInt64 = currentEL & 0b1100 == 0 ? 0 : 1
         var writes: [(SystemRegister, UInt64)] = [
             (level.linkRegister, code?.codeAddress(ofInstruction: back) ?? ThreadCode.codeAddress(ofInstruction: back)),
             (level.syndromeRegister, cause.syndrome),
+            (level.savedStateRegister, currentEL & 0b1100 | spsel),
+            (.currentEL, level.currentEL),
         ]
         if case .fault(let kind, let address) = cause {
             writes.append((level.faultAddressRegister, address))
@@ -143,8 +158,24 @@ extension ThreadCode {
     /// thread returning to a lower level at a preset ELR), the level of the
     /// thread's first handler, which the isla tests place at the thread's
     /// own level; EL1 without a handler.
+    /// A thread whose CurrentEL is known (EL1 or EL2) uses that level's ELR.
     public func returnLinkRegister(at pc: Int) -> SystemRegister {
-        (handlers.last(where: { $0.entry <= pc }) ?? handlers.first)?.level.linkRegister ?? .elrEl1
+        returnLinkRegister(at: pc, [SystemRegister: UInt64]())
+    }
+
+    public func returnLinkRegister(at pc: Int, _ registers: some SystemRegisterReading) -> SystemRegister {
+        switch registers.value(of: .currentEL).map({ $0 >> 2 & 0b11 }) {
+        case 2?: return .elrEl2
+        case 1?: return .elrEl1
+        default: return (handlers.last(where: { $0.entry <= pc }) ?? handlers.first)?.level.linkRegister ?? .elrEl1
+        }
+    }
+
+    /// CurrentEL after ERET at `pc`: the level in M[3:2] of the SPSR that
+    /// goes with the ELR it returns through.
+    public func returnLevel(at pc: Int, _ registers: some SystemRegisterReading) -> UInt64 {
+        let spsr: SystemRegister = returnLinkRegister(at: pc, registers) == .elrEl2 ? .spsrEl2 : .spsrEl1
+        return (registers.value(of: spsr) ?? 0) & 0b1100
     }
 
     /// ERET's target index for an ELR value, or an error naming the address.

@@ -173,4 +173,9 @@ public enum SystemRegister: String, Hashable, Sendable, CaseIterable {
     case elrEl2 = "ELR_EL2", esrEl2 = "ESR_EL2", farEl2 = "FAR_EL2"
     /// The faulting IPA of a stage-2 fault (FIPA, IPA[51:12] in bits [43:4]).
     case hpfarEl2 = "HPFAR_EL2"
+    /// The current exception level, EL in bits [3:2] (absent: EL1). At EL2
+    /// accesses translate in the EL2 regime (TTBR0_EL2, stage 1 only).
+    case currentEL = "CURRENTEL"
+    /// The saved PSTATE an ERET restores; its M[3:2] is the level returned to.
+    case spsrEl1 = "SPSR_EL1", spsrEl2 = "SPSR_EL2"
 }

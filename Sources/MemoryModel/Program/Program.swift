@@ -133,7 +133,8 @@ public enum AddressTranslation: Hashable, Sendable {
     case singleLevel(descriptorAddress: [UInt64: UInt64])
     /// Real VMSAv8-64 4 KiB-granule tables rooted at the translation-table base
     /// registers (stage 1 from TTBR0_EL1 for EL1 threads, stage 2 from
-    /// VTTBR_EL2 when `stage2` is on), walked level by level.
+    /// VTTBR_EL2 when `stage2` is on; at EL2, CurrentEL = 2, stage 1 alone
+    /// from TTBR0_EL2), walked level by level.
     case tables(TableTranslation)
 }
 

@@ -1,5 +1,6 @@
 /// The system registers of one thread on the SC machine, one slot per
-/// `SystemRegister` (absent registers read as 0).
+/// `SystemRegister` (absent registers read as 0 through the subscript; `value(of:)`
+/// tells an absent register from one holding 0, as CurrentEL needs).
 ///
 /// A fixed array instead of a dictionary: `SystemRegister` has a String raw
 /// value, so a dictionary hashes the register's name on every MSR, MRS,
@@ -8,7 +9,9 @@
 public struct SystemRegisterFile: Hashable, Sendable, ExpressibleByDictionaryLiteral {
     /// One slot per case of `SystemRegister` (see `slot`): a new case
     /// needs a slot there, and a larger array here.
-    private var storage: InlineArray<10, UInt64>
+    private var storage: InlineArray<13, UInt64>
+    /// Bit `slot` set once the register has been written.
+    private var present: UInt16 = 0
 
     public init() { storage = InlineArray(repeating: 0) }
 
@@ -36,17 +39,24 @@ public struct SystemRegisterFile: Hashable, Sendable, ExpressibleByDictionaryLit
         case .esrEl2: return 7
         case .farEl2: return 8
         case .hpfarEl2: return 9
+        case .currentEL: return 10
+        case .spsrEl1: return 11
+        case .spsrEl2: return 12
         }
     }
 
     public subscript(register: SystemRegister) -> UInt64 {
         get { storage[Self.slot(register)] }
-        set { storage[Self.slot(register)] = newValue }
+        set {
+            let slot = Self.slot(register)
+            storage[slot] = newValue
+            present |= 1 << UInt16(slot)
+        }
     }
 
     public static func == (a: SystemRegisterFile, b: SystemRegisterFile) -> Bool {
-        for i in 0..<10 where a.storage[i] != b.storage[i] { return false }
-        return true
+        for i in 0..<13 where a.storage[i] != b.storage[i] { return false }
+        return a.present == b.present
     }
 
     /// The registers' bytes in one call: the SC explorer hashes every
@@ -54,5 +64,24 @@ public struct SystemRegisterFile: Hashable, Sendable, ExpressibleByDictionaryLit
     /// costs a call each.
     public func hash(into hasher: inout Hasher) {
         withUnsafeBytes(of: storage) { hasher.combine(bytes: $0) }
+        hasher.combine(present)
     }
+}
+
+extension SystemRegisterFile: SystemRegisterReading {
+    public func value(of register: SystemRegister) -> UInt64? {
+        let slot = Self.slot(register)
+        return present & 1 << UInt16(slot) == 0 ? nil : storage[slot]
+    }
+}
+
+/// System registers where one may be absent (never set): a thread's
+/// dictionary on the Arm machine, its `SystemRegisterFile` on SC. Absent is
+/// not 0 for CurrentEL: a thread that never set it runs at EL1.
+public protocol SystemRegisterReading {
+    func value(of register: SystemRegister) -> UInt64?
+}
+
+extension Dictionary: SystemRegisterReading where Key == SystemRegister, Value == UInt64 {
+    public func value(of register: SystemRegister) -> UInt64? { self[register] }
 }

@@ -134,8 +134,10 @@ public struct Interpreter: Sendable {
         func takeException(_ cause: ExceptionCause) {
             effect.fault = cause.fault(thread: thread, instruction: t.pc)
             if let handler = program.threads[thread].handler(for: cause) {
-                let entry = handler.enter(cause, at: t.pc, in: program.threads[thread])
+                let entry = handler.enter(cause, at: t.pc, in: program.threads[thread],
+                                          from: t.systemRegisters.value(of: .currentEL) ?? ExceptionLevel.el1.currentEL)
                 for (register, value) in entry.writes { t.systemRegisters[register] = value }
+                t.context = Translation.Context(t.systemRegisters)
                 next = entry.pc
                 return
             }
@@ -280,8 +282,10 @@ public struct Interpreter: Sendable {
         case .supervisorCall, .hypervisorCall, .undefined:
             takeException(ExceptionCause(code[t.pc])!)
         case .exceptionReturn:
-            let elr = t.systemRegisters[program.threads[thread].returnLinkRegister(at: t.pc)]
+            let elr = t.systemRegisters[program.threads[thread].returnLinkRegister(at: t.pc, t.systemRegisters)]
             next = try program.threads[thread].returnTarget(elr, thread: thread)
+            t.systemRegisters[.currentEL] = program.threads[thread].returnLevel(at: t.pc, t.systemRegisters)
+            t.context = Translation.Context(t.systemRegisters)
         }
         if t.status == .running {
             if t.retrying != nil && next != t.pc { t.retrying = nil }

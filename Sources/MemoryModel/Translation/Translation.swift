@@ -18,6 +18,9 @@ public enum Translation {
         /// The address this walk translates (VA at stage 1, IPA at stage 2):
         /// what by-address TLB maintenance is matched against.
         public var input: UInt64 = 0
+        /// The walk is of the EL2 translation regime (TTBR0_EL2), whose TLB
+        /// entries only the EL2 TLBIs (VAE2, ALLE2) invalidate.
+        public var el2Regime = false
     }
 
     public enum Result: Hashable, Sendable {
@@ -35,15 +38,20 @@ public enum Translation {
         /// The access is made at EL0 (herd's `EL0=P0`): stage 1 then needs
         /// AP[1] (herd's `el0:1`) or it is a Permission fault.
         public var unprivileged = false
+        /// The access is made at EL2 (CurrentEL = 2): the EL2 regime, one
+        /// stage from TTBR0_EL2 (Arm ARM D8.1.3; no stage 2 applies to it).
+        public var el2Regime = false
+        public var ttbr0El2: UInt64 = 0
         public init(ttbr0: UInt64 = 0, vttbr: UInt64 = 0) {
             self.ttbr0 = ttbr0
             self.vttbr = vttbr
         }
-        public init(_ registers: [SystemRegister: UInt64]) {
-            self.init(ttbr0: registers[.ttbr0El1] ?? 0, vttbr: registers[.vttbrEl2] ?? 0)
-        }
-        public init(_ registers: SystemRegisterFile) {
-            self.init(ttbr0: registers[.ttbr0El1], vttbr: registers[.vttbrEl2])
+        /// The context the thread's base registers and CurrentEL give
+        /// (a thread that never set CurrentEL runs at EL1).
+        public init(_ registers: some SystemRegisterReading) {
+            self.init(ttbr0: registers.value(of: .ttbr0El1) ?? 0, vttbr: registers.value(of: .vttbrEl2) ?? 0)
+            ttbr0El2 = registers.value(of: .ttbr0El2) ?? 0
+            el2Regime = (registers.value(of: .currentEL) ?? 1 << 2) >> 2 & 0b11 == 2
         }
     }
 
@@ -64,6 +72,11 @@ public enum Translation {
             guard let descriptor = read(walkRead) else { return .needsRead(walkRead) }
             return leaf(descriptor, address: address, blockBits: 12, stage: 1, kind, unprivileged: context.unprivileged)
         case .tables(let tables):
+            if context.el2Regime {
+                return walk(address, kind, stage: 1, levels: tables.stage1Levels,
+                            base: context.ttbr0El2 & Descriptor.outputAddressMask,
+                            tableAddress: { .physical($0) }, el2Regime: true, read)
+            }
             if tables.stage1 {
                 return stage1(address, kind, tables, context, read)
             }
@@ -125,7 +138,7 @@ public enum Translation {
     /// page descriptor ends it. `tableAddress` maps a table's address (an IPA
     /// under stage 2) to where the walk reads it.
     static func walk(_ input: UInt64, _ kind: AccessKind, stage: Int, levels: Int, base: UInt64,
-                     tableAddress: (UInt64) -> Result, unprivileged: Bool = false,
+                     tableAddress: (UInt64) -> Result, unprivileged: Bool = false, el2Regime: Bool = false,
                      _ read: (WalkRead) -> UInt64?) -> Result {
         var table = base
         for level in (4 - levels)...3 {
@@ -135,7 +148,7 @@ public enum Translation {
             case .physical(let pa): at = pa
             case let other: return other
             }
-            let walkRead = WalkRead(address: at, stage: stage, level: level, input: input)
+            let walkRead = WalkRead(address: at, stage: stage, level: level, input: input, el2Regime: el2Regime)
             guard let d = read(walkRead) else { return .needsRead(walkRead) }
             let blockBits = UInt64(39 - 9 * level)
             if level == 3 {

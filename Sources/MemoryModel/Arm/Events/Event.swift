@@ -99,6 +99,10 @@ struct Event: Sendable {
     /// under. TLBIs: the VMID an EL1 operation is scoped to (the current
     /// one, Arm ARM D8.13), nil for ALLE1 and the EL2 operations.
     var vmid: UInt64? = 0
+    /// Walks: of the EL2 translation regime (TTBR0_EL2). TLBIs: an EL2
+    /// operation (VAE2, ALLE2), which reaches only that regime's entries,
+    /// as the EL1 operations reach only the EL1&0 regime's (Arm ARM D8.13).
+    var el2Regime = false
     /// TLBI: which translations it invalidates (stage 1, stage 2 or both).
     var invalidatesStage1 = true, invalidatesStage2 = false
     /// TLBI: only last-level (leaf) entries, not cached table descriptors

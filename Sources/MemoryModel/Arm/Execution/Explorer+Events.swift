@@ -142,7 +142,9 @@ extension Explorer {
         event.category = .walk
         event.page = page
         event.stage = walkRead.stage
-        event.vmid = (r.systemRegisters[.vttbrEl2] ?? 0) >> 48
+        event.el2Regime = walkRead.el2Regime
+        // The EL2 regime's entries carry no VMID.
+        event.vmid = walkRead.el2Regime ? nil : (r.systemRegisters[.vttbrEl2] ?? 0) >> 48
         event.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
         if let previous {
             // Walk order (the ESOP 2022 model's `iio` in ob; the Arm ARM's

@@ -26,7 +26,8 @@ extension Explorer {
         }
         var r = r, g = g
         g.faults.insert(cause.fault(thread: t, instruction: r.pc))
-        let entry = handler.enter(cause, at: r.pc, in: program.threads[t])
+        let entry = handler.enter(cause, at: r.pc, in: program.threads[t],
+                                  from: r.systemRegisters[.currentEL] ?? ExceptionLevel.el1.currentEL)
         for (register, value) in entry.writes { r.systemRegisters[register] = value }
         contextSynchronise(&r, &g)
         if case .fault = cause {
@@ -52,7 +53,8 @@ extension Explorer {
     /// ERET: context synchronisation, then on at the instruction ELR names.
     func returnFromException(_ t: Int, _ r: inout ThreadRun, _ g: inout ExecutionGraph) throws(MachineError) {
         let code = program.threads[t]
-        let target = try code.returnTarget(r.systemRegisters[code.returnLinkRegister(at: r.pc)] ?? 0, thread: t)
+        let target = try code.returnTarget(r.systemRegisters[code.returnLinkRegister(at: r.pc, r.systemRegisters)] ?? 0, thread: t)
+        r.systemRegisters[.currentEL] = code.returnLevel(at: r.pc, r.systemRegisters)
         contextSynchronise(&r, &g)
         r.pc = target
     }

@@ -191,7 +191,10 @@ final class Explorer {
             break
         }
         switch op {
-        case .alle1, .alle1is, .alle2, .alle2is, .vae2, .vae2is:
+        case .alle2, .alle2is, .vae2, .vae2is:
+            e.vmid = nil
+            e.el2Regime = true
+        case .alle1, .alle1is:
             e.vmid = nil
         default:
             e.vmid = (r.systemRegisters[.vttbrEl2] ?? 0) >> 48

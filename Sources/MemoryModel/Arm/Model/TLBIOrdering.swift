@@ -14,24 +14,37 @@
 ///   thread had already overwritten.
 ///
 /// Pairs of a local (non-IS) TLBI and another thread's walk are not ordered
-/// (the TLBI does not reach that thread's TLB).
+/// (the TLBI does not reach that thread's TLB), nor are pairs of different
+/// translation regimes (EL2 TLBIs reach EL2 walks only). A stage-2-only
+/// TLBI and a stage-2 walk of a two-stage translation pair as
+/// `CombinedEntries` says.
 enum TLBIOrdering {
-    struct Pair { var tlbi: Int; var walk: Int }
+    struct Pair: Equatable { var tlbi: Int; var walk: Int }
 
     /// Whether some TLBI-after enumeration makes ob acyclic.
     static func someOrderIsAcyclic(_ g: ExecutionGraph) -> Bool {
         let base = OrderedBefore(g)
         var free: [Pair] = []
         var forced: [(Pair, walkFirst: Bool)] = []
+        var combined: CombinedEntries?
+        func enumerate(_ pair: Pair) {
+            if g.events[pair.walk].thread == g.events[pair.tlbi].thread, let order = localOrder(g, pair) {
+                forced.append((pair, order))
+            } else {
+                free.append(pair)
+            }
+        }
         for (t, tlbi) in g.events.enumerated() where tlbi.category == .tlbi && tlbi.completedAt != nil {
             for (w, walk) in g.events.enumerated() where walk.isWalk && inScope(tlbi, walk) {
                 guard tlbi.broadcast || walk.thread == tlbi.thread else { continue }
-                let pair = Pair(tlbi: t, walk: w)
-                if walk.thread == tlbi.thread, let order = localOrder(g, pair) {
-                    forced.append((pair, order))
-                } else {
-                    free.append(pair)
+                if walk.stage == 2 && !tlbi.invalidatesStage1 {
+                    if combined == nil { combined = CombinedEntries(g) }
+                    if let instead = combined!.replacement(tlbi: t, walk: w, g) {
+                        for y in instead where !free.contains(Pair(tlbi: y, walk: w)) { enumerate(Pair(tlbi: y, walk: w)) }
+                        continue
+                    }
                 }
+                enumerate(Pair(tlbi: t, walk: w))
             }
         }
         if free.isEmpty && forced.isEmpty { return base.isAcyclic() }
@@ -50,6 +63,7 @@ enum TLBIOrdering {
     }
 
     static func inScope(_ tlbi: Event, _ walk: Event) -> Bool {
+        guard tlbi.el2Regime == walk.el2Regime else { return false }
         guard walk.stage == 1 ? tlbi.invalidatesStage1 : tlbi.invalidatesStage2 else { return false }
         if tlbi.invalidatesOnlyNonGlobal && walk.value & Descriptor.notGlobal == 0 { return false }
         if let vmid = tlbi.vmid, walk.vmid != vmid { return false }
