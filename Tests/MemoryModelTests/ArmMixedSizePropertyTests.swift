@@ -51,12 +51,7 @@ final class ArmMixedSizePropertyTests: XCTestCase {
         var random = Random(state: 1729)
         for _ in 0..<40 {
             let threads = (0..<2).map { _ in randomThread(&random) }
-            let sc = Set(try SCMachine().explore(program(threads)).finalStates)
-            let arm = Set(try ArmMachine().explore(program(threads)).finalStates)
-            XCTAssertTrue(sc.isSubset(of: arm), "SC outcome missing on Arm: \(threads)")
-            let fenced = threads.map { code in code.flatMap { [$0, Instruction.dmb(.fullSystem, .all)] } }
-            let armFenced = Set(try ArmMachine().explore(program(fenced)).finalStates)
-            XCTAssertEqual(armFenced, sc, "fenced Arm differs from SC: \(threads)")
+            try assertArmContainsSCAndFullBarriersGiveSC(threads, program)
         }
     }
 }

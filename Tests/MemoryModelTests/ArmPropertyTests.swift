@@ -46,12 +46,7 @@ final class ArmPropertyTests: XCTestCase {
         var random = Random(state: 2026)
         for _ in 0..<60 {
             let threads = (0..<(2 + random.below(2))).map { _ in randomThread(&random) }
-            let sc = Set(try SCMachine().explore(program(threads)).finalStates)
-            let arm = Set(try ArmMachine().explore(program(threads)).finalStates)
-            XCTAssertTrue(sc.isSubset(of: arm), "SC outcome missing on Arm: \(threads)")
-            let fenced = threads.map { code in code.flatMap { [$0, Instruction.dmb(.fullSystem, .all)] } }
-            let armFenced = Set(try ArmMachine().explore(program(fenced)).finalStates)
-            XCTAssertEqual(armFenced, sc, "fenced Arm differs from SC: \(threads)")
+            try assertArmContainsSCAndFullBarriersGiveSC(threads, program)
         }
     }
 }

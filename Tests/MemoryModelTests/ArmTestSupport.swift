@@ -41,3 +41,17 @@ enum ArmLitmus {
         })
     }
 }
+
+/// The SC/Arm property both random-program tests check: every SC final
+/// state is one Arm allows, and with a full DMB after every instruction Arm
+/// allows exactly SC's.
+func assertArmContainsSCAndFullBarriersGiveSC(_ threads: [[Instruction]],
+                                               _ program: ([[Instruction]]) -> ConcurrentProgram,
+                                               file: StaticString = #filePath, line: UInt = #line) throws {
+    let sc = Set(try SCMachine().explore(program(threads)).finalStates)
+    let arm = Set(try ArmMachine().explore(program(threads)).finalStates)
+    XCTAssertTrue(sc.isSubset(of: arm), "SC outcome missing on Arm: \(threads)", file: file, line: line)
+    let fenced = threads.map { code in code.flatMap { [$0, Instruction.dmb(.fullSystem, .all)] } }
+    let armFenced = Set(try ArmMachine().explore(program(fenced)).finalStates)
+    XCTAssertEqual(armFenced, sc, "fenced Arm differs from SC: \(threads)", file: file, line: line)
+}
