@@ -213,4 +213,59 @@ final class BreakBeforeMakeTests: XCTestCase {
         XCTAssertFalse(flagged(try splitBlock([breakEntry, dsb, .tlbi(.ipas2e1is, .x(9)), dsb], collapse: true)))
         XCTAssertTrue(flagged(try splitBlock([breakEntry, dsb, .tlbi(.ipas2le1is, .x(9)), dsb], collapse: true)))
     }
+
+    // MARK: The EL2 regime's own tables (TTBR0_EL2)
+
+    /// Both threads run at EL2 with a one-level TTBR0_EL2 table at
+    /// `hypRoot` whose entry for `hypVA` maps it to `hypPA` (holding 1);
+    /// the writer changes that entry (X7, through the table's own mapping
+    /// at `tableVA`) to map `hypOther` (holding 2, X4) after `maintenance`;
+    /// the reader loads hypVA through its TLB.
+    let hypRoot: UInt64 = 0x60_0000, hypVA: UInt64 = 0x5000, hypPA: UInt64 = 0x70_0000, hypOther: UInt64 = 0x71_0000
+    let tableVA: UInt64 = 0x1000
+
+    func remapAtEL2(_ maintenance: [Instruction]) throws -> Exploration {
+        let page = { (oa: UInt64) in oa | Descriptor.accessFlag | Descriptor.tableOrPage | Descriptor.valid }
+        let entry = hypRoot + Translation.index(hypVA, level: 3) * 8
+        var r0 = RegisterFile(), r1 = RegisterFile()
+        r0.write(.x(7), tableVA + (entry & 0xFFF)); r0.write(.x(6), 0); r0.write(.x(4), page(hypOther)); r0.write(.x(9), hypVA >> 12)
+        r1.write(.x(1), hypVA)
+        let el2: [SystemRegister: UInt64] = [.ttbr0El2: hypRoot, .currentEL: ExceptionLevel.el2.currentEL]
+        let tables = TableTranslation(stage1: true, stage2: false, stage1Levels: 1, systemRegisters: [el2, el2])
+        let reader: [Instruction] = [.load(.w(0), Address(base: .x(1)), width: .word, ordering: .plain, exclusive: false)]
+        let program = ConcurrentProgram(
+            threads: [ThreadCode(instructions: maintenance + [store(4, at: 7)]), ThreadCode(instructions: reader)],
+            initialRegisters: [r0, r1], initialMemory: [entry: page(hypPA), hypRoot + Translation.index(tableVA, level: 3) * 8: page(hypRoot),
+                                                 hypPA: 1, hypOther: 2],
+            translation: .tables(tables))
+        let e = try arm.explore(program)
+        // The walks are of the EL2 table: the reader sees either mapping, or
+        // faults on the break.
+        XCTAssertTrue(Set(e.finalStates.map { $0.registers[1][0] }).isSuperset(of: [1, 2]))
+        XCTAssertTrue(e.finalStates.allSatisfy { [1, 2].contains($0.registers[1][0]) || !$0.faults.isEmpty })
+        return e
+    }
+
+    func testEL2RemapWithoutBreakIsFlagged() throws {
+        XCTAssertTrue(flagged(try remapAtEL2([])))
+    }
+
+    func testEL2RemapWithBreakAndEL2TlbiIsNotFlagged() throws {
+        let breakEntry = store(6, at: 7)
+        XCTAssertFalse(flagged(try remapAtEL2([breakEntry, dsb, .tlbi(.vae2is, .x(9)), dsb])))
+        XCTAssertFalse(flagged(try remapAtEL2([breakEntry, dsb, .tlbi(.alle2is, nil), dsb])))
+        // Another page's TLBI leaves the old entry in the TLB.
+        XCTAssertTrue(flagged(try remapAtEL2([breakEntry, dsb, .move(.x(9), .immediate((hypVA >> 12) + 1)),
+                                              .tlbi(.vae2is, .x(9)), dsb])))
+    }
+
+    /// EL1 TLBIs do not reach the EL2 regime's entries, nor EL2 TLBIs the
+    /// EL1&0 regime's (herd's single-level descriptors are EL1&0's).
+    func testTlbiOfTheOtherRegimeDoesNotBreak() throws {
+        let breakEntry = store(6, at: 7)
+        XCTAssertTrue(flagged(try remapAtEL2([breakEntry, dsb, .tlbi(.vmalle1is, nil), dsb])))
+        XCTAssertTrue(flagged(try remapAtEL2([breakEntry, dsb, .tlbi(.vae1is, .x(9)), dsb])))
+        XCTAssertTrue(flagged(try explore([breakWrite, dsb, .tlbi(.vae2is, .x(9)), dsb, makeWrite])))
+        XCTAssertTrue(flagged(try explore([breakWrite, dsb, .tlbi(.alle2is, nil), dsb, makeWrite])))
+    }
 }

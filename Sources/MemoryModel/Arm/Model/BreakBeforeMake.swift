@@ -33,7 +33,8 @@
 /// update that always needs BBM (the Arm ARM requires BBM for a
 /// change of output address or block size; a table's "memory contents" are
 /// descriptors, so herd's writable / contents-mismatch exemption applies to
-/// leaves only). The TLBI must also invalidate the descriptor's stage.
+/// leaves only). The TLBI must also invalidate the descriptor's stage, and
+/// be of the descriptor's translation regime (EL2 or EL1&0).
 enum BreakBeforeMake {
     /// Whether the complete, consistent execution `g` raises
     /// Warning-BBM-expected. `ob` is the execution's ordered-before without
@@ -132,11 +133,14 @@ enum BreakBeforeMake {
         return false
     }
 
-    /// inv-scope with the TLBI's stage: a TLBI of everything at the
-    /// descriptor's stage, or of a page the descriptor translates. A
+    /// inv-scope with the TLBI's stage and regime: a TLBI of everything at
+    /// the descriptor's stage, or of a page the descriptor translates. A
     /// last-level-only TLBI does not remove a table descriptor `old` from
-    /// the walk caches.
+    /// the walk caches. EL2 TLBIs (VAE2, ALLE2) reach only the EL2 regime's
+    /// descriptors and the EL1 ones only EL1&0's (Arm ARM D8.13), as for
+    /// walks in `TLBIOrdering.inScope`.
     static func inScope(_ tlbi: Event, _ entry: TranslationTableLayout.Entry, old: UInt64) -> Bool {
+        guard tlbi.el2Regime == entry.el2Regime else { return false }
         guard entry.stage == 1 ? tlbi.invalidatesStage1 : tlbi.invalidatesStage2 else { return false }
         if tlbi.lastLevelOnly && kind(old, entry) == .table { return false }
         if tlbi.invalidatesAll { return true }

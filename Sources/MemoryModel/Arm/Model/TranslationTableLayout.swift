@@ -5,11 +5,13 @@
 /// - herd's single-level VMSA: the `PTE(x)` words, one per virtual page.
 /// - Multi-level tables: every entry of every table the walks can reach:
 ///   the root tables of the translation-table base registers (TTBR0_EL1,
-///   VTTBR_EL2) and, level by level, the tables valid table descriptors
+///   VTTBR_EL2, and TTBR0_EL2 for threads that set it or start at EL2) and, level by level, the tables valid table descriptors
 ///   point to, in the initial memory or in any value the execution writes
 ///   to a table entry (a table linked in during the execution is a table
 ///   from then on). Stage-1 table addresses are IPAs under stage 2; they
-///   are located through the initial stage-2 tables. Roots are the
+///   are located through the initial stage-2 tables. The EL2 regime's
+///   tables (TTBR0_EL2) are one stage at physical addresses and their
+///   entries are tagged `el2Regime`: only EL2 TLBIs invalidate them. Roots are the
 ///   threads' initial base registers (an MSR to TTBR0_EL1 or VTTBR_EL2
 ///   during the program does not add tables).
 ///
@@ -27,6 +29,8 @@ struct TranslationTableLayout: Sendable {
         /// herd's one-level tables, whose descriptors are always pages (herd
         /// encodes bit 1 set and checks only `valid`).
         var herdPage: Bool
+        /// Of the EL2 translation regime (a TTBR0_EL2 table), not EL1&0.
+        var el2Regime = false
 
         /// Bytes of input address space the entry translates.
         var inputSize: UInt64 { 1 << UInt64(39 - 9 * level) }
@@ -39,6 +43,9 @@ struct TranslationTableLayout: Sendable {
         var inputBase: UInt64
         /// VTTBR_EL2 in force, to place the stage-1 tables it links (IPAs).
         var vttbr: UInt64
+        /// A table of the EL2 regime (TTBR0_EL2): the tables it links are
+        /// at physical addresses.
+        var el2Regime = false
     }
 
     private var tables: [UInt64: Table] = [:]
@@ -66,6 +73,13 @@ struct TranslationTableLayout: Sendable {
                 if setup.stage1, let root = locate(context.ttbr0 & Descriptor.outputAddressMask, stage: 1, vttbr: vttbr) {
                     addTable(at: root, Table(stage: 1, level: 4 - setup.stage1Levels, inputBase: 0, vttbr: vttbr))
                 }
+                // The EL2 regime walks TTBR0_EL2 with the stage-1 level
+                // count, whether or not the EL1&0 regime has a stage 1.
+                let givesTTBR0EL2 = t < setup.systemRegisters.count && setup.systemRegisters[t][.ttbr0El2] != nil
+                if givesTTBR0EL2 || context.el2Regime {
+                    addTable(at: context.ttbr0El2 & Descriptor.outputAddressMask,
+                             Table(stage: 1, level: 4 - setup.stage1Levels, inputBase: 0, vttbr: 0, el2Regime: true))
+                }
             }
         }
     }
@@ -81,7 +95,8 @@ struct TranslationTableLayout: Sendable {
         guard location & 7 == 0, let table = tables[location & ~0xFFF] else { return nil }
         let index = (location & 0xFFF) >> 3
         let size: UInt64 = 1 << UInt64(39 - 9 * table.level)
-        return Entry(stage: table.stage, level: table.level, inputBase: table.inputBase + index * size, herdPage: false)
+        return Entry(stage: table.stage, level: table.level, inputBase: table.inputBase + index * size, herdPage: false,
+                     el2Regime: table.el2Regime)
     }
 
     /// The layout with the tables that values written to table entries in
@@ -112,7 +127,7 @@ struct TranslationTableLayout: Sendable {
         for index in UInt64(0)..<512 {
             guard let d = initialMemory[address + index * 8] else { continue }
             let entry = Entry(stage: table.stage, level: table.level, inputBase: table.inputBase + index * size,
-                              herdPage: false)
+                              herdPage: false, el2Regime: table.el2Regime)
             link(d, from: entry, vttbr: table.vttbr)
         }
     }
@@ -122,16 +137,18 @@ struct TranslationTableLayout: Sendable {
     @discardableResult
     private mutating func link(_ d: UInt64, from entry: Entry, vttbr: UInt64) -> Bool {
         guard entry.level < 3, Descriptor.isValid(d), d & Descriptor.tableOrPage != 0,
-              let next = locate(Descriptor.outputAddress(d), stage: entry.stage, vttbr: vttbr),
+              let next = locate(Descriptor.outputAddress(d), stage: entry.stage, vttbr: vttbr, el2Regime: entry.el2Regime),
               tables[next] == nil else { return false }
-        addTable(at: next, Table(stage: entry.stage, level: entry.level + 1, inputBase: entry.inputBase, vttbr: vttbr))
+        addTable(at: next, Table(stage: entry.stage, level: entry.level + 1, inputBase: entry.inputBase, vttbr: vttbr,
+                                 el2Regime: entry.el2Regime))
         return true
     }
 
     /// The physical address of a table at `address`: stage-1 tables are at
-    /// IPAs when stage 2 is on (translated on the initial stage-2 tables).
-    private func locate(_ address: UInt64, stage: Int, vttbr: UInt64) -> UInt64? {
-        guard stage == 1, case .tables(let setup) = translation, setup.stage2 else { return address }
+    /// IPAs when stage 2 is on (translated on the initial stage-2 tables);
+    /// the EL2 regime's are physical.
+    private func locate(_ address: UInt64, stage: Int, vttbr: UInt64, el2Regime: Bool = false) -> UInt64? {
+        guard stage == 1, !el2Regime, case .tables(let setup) = translation, setup.stage2 else { return address }
         let memory = initialMemory
         let result = Translation.stage2(address, .read, levels: setup.stage2Levels, vttbr) { memory[$0.address] ?? 0 }
         if case .physical(let pa) = result { return pa }
