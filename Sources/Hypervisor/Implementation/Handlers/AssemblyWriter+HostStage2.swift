@@ -49,22 +49,22 @@ extension AssemblyWriter {
     /// Maps the page `pfn` in the host's stage 2 (identity, RWX), creating
     /// tables from the host's bump pool. Writing an existing mapping again
     /// changes nothing.
-    mutating func hostMap(_ pfn: String) {
-        hostWalkCreating(pfn, leafLevel: 3)
-        emit("LSL X16, \(pfn), #12")
-        emit("MOV X17, #\(Self.hostPageAttributes)", "valid page, AF, S2AP RW")
-        emit("ORR X16, X16, X17")
-        emit("STR X16, [X22]", "host identity mapping")
-    }
+    mutating func hostMap(_ pfn: String) { hostIdentityLeaf(pfn, block: false) }
 
     /// Maps the 2 MiB block whose first page is `first` (aligned) with one
     /// level-2 block descriptor (identity, RWX); its level-2 entry is empty.
-    mutating func hostMapBlock(_ first: String) {
-        hostWalkCreating(first, leafLevel: 2)
-        emit("LSL X16, \(first), #12")
-        emit("MOV X17, #\(Self.hostBlockAttributes)", "valid block, AF, S2AP RW")
+    mutating func hostMapBlock(_ first: String) { hostIdentityLeaf(first, block: true) }
+
+    /// The identity leaf for the page or block starting at `pfn`: a level-3
+    /// page or a level-2 block descriptor.
+    private mutating func hostIdentityLeaf(_ pfn: String, block: Bool) {
+        let level = block ? 2 : 3
+        hostWalkCreating(pfn, leafLevel: level)
+        emit("LSL X16, \(pfn), #12")
+        emit("MOV X17, #\(block ? Self.hostBlockAttributes : Self.hostPageAttributes)",
+             block ? "valid block, AF, S2AP RW" : "valid page, AF, S2AP RW")
         emit("ORR X16, X16, X17")
-        emit("STR X16, [X21]", "host identity block mapping")
+        emit("STR X16, [\(Self.entry(level))]", block ? "host identity block mapping" : "host identity mapping")
     }
 
     /// Branches to `page` unless the aligned 2 MiB range around `pfn` can
