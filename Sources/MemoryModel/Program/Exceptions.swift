@@ -159,10 +159,6 @@ extension ThreadCode {
     /// thread's first handler, which the isla tests place at the thread's
     /// own level; EL1 without a handler.
     /// A thread whose CurrentEL is known (EL1 or EL2) uses that level's ELR.
-    public func returnLinkRegister(at pc: Int) -> SystemRegister {
-        returnLinkRegister(at: pc, [SystemRegister: UInt64]())
-    }
-
     public func returnLinkRegister(at pc: Int, _ registers: some SystemRegisterReading) -> SystemRegister {
         switch registers.value(of: .currentEL).map({ $0 >> 2 & 0b11 }) {
         case 2?: return .elrEl2
