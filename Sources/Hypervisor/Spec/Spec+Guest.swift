@@ -169,19 +169,27 @@ extension Spec {
 
     // MARK: Guest side (protected VMs; pkvm.c's kvm_handle_pvm_hvc64)
 
-    /// MEM_SHARE: `__pkvm_guest_share_host`. A non-protected VM's call goes to
-    /// the host (-EOPNOTSUPP); an unaligned IPA is an invalid parameter
-    /// (-EINVAL). -ENOENT makes pKVM turn the call into a page request to the
-    /// host; Spec reports the code.
-    mutating func guestMemShare(vm: Int, ipa: UInt64) -> HypercallResult {
+    /// The page a protected VM's share or unshare call names, checked as
+    /// pKVM checks it before touching anything: a non-protected VM's call
+    /// goes to the host (-EOPNOTSUPP), an unaligned IPA is an invalid
+    /// parameter (-EINVAL), an unmapped one -ENOENT, a page not in `state`
+    /// for the guest -EPERM.
+    func protectedGuestPage(vm: Int, ipa: UInt64, in state: PageState) -> Result<GuestLeafLookup, Errno> {
         guard vms[vm].config.isProtected else { return .failure(.eopnotsupp) }
         guard ipa & (MachineConfig.pageSize - 1) == 0 else { return .failure(.einval) }
+        return validGuestLeaf(vm: vm, ipa: ipa).flatMap { found in
+            found.leaf.state == state ? .success(found) : .failure(.eperm)
+        }
+    }
+
+    /// MEM_SHARE: `__pkvm_guest_share_host`. -ENOENT makes pKVM turn the
+    /// call into a page request to the host; Spec reports the code.
+    mutating func guestMemShare(vm: Int, ipa: UInt64) -> HypercallResult {
         let found: GuestLeafLookup
-        switch validGuestLeaf(vm: vm, ipa: ipa) {
+        switch protectedGuestPage(vm: vm, ipa: ipa, in: .owned) {
         case .failure(let error): return .failure(error)
         case .success(let value): found = value
         }
-        guard found.leaf.state == .owned else { return .failure(.eperm) }
         let phys = found.pfn << MachineConfig.pageShift
         if hostCheck(phys: phys, size: MachineConfig.pageSize, .noPage) != nil { return .failure(.eperm) }
         let page = Int(found.pfn)
@@ -193,14 +201,11 @@ extension Spec {
 
     /// MEM_UNSHARE: `__pkvm_guest_unshare_host`.
     mutating func guestMemUnshare(vm: Int, ipa: UInt64) -> HypercallResult {
-        guard vms[vm].config.isProtected else { return .failure(.eopnotsupp) }
-        guard ipa & (MachineConfig.pageSize - 1) == 0 else { return .failure(.einval) }
         let found: GuestLeafLookup
-        switch validGuestLeaf(vm: vm, ipa: ipa) {
+        switch protectedGuestPage(vm: vm, ipa: ipa, in: .sharedOwned) {
         case .failure(let error): return .failure(error)
         case .success(let value): found = value
         }
-        guard found.leaf.state == .sharedOwned else { return .failure(.eperm) }
         let phys = found.pfn << MachineConfig.pageShift
         if hostCheck(phys: phys, size: MachineConfig.pageSize, .sharedBorrowed) != nil { return .failure(.eperm) }
         takeFromHost(page: Int(found.pfn), owner: PageRecord.ownerGuest(vm))

@@ -58,19 +58,9 @@ public struct AbstractState: Hashable, Sendable {
     public func canAccess(_ principal: Principal, page pfn: UInt64, write: Bool) -> Bool {
         guard pfn < UInt64(pages.count) else { return false }
         let page = pages[Int(pfn)]
-        switch principal {
-        case .host:
-            return page.host != .noPage
-        case .hypervisor:
-            return page.hyp == .owned || (page.hyp == .sharedBorrowed && page.pinCount > 0)
-        case .guest(let vm):
-            let index = Int(vm.rawValue)
-            guard index < vms.count else { return false }
-            let needed: Prot = write ? .w : .r
-            return vms[index].mappings.contains { mapping in
-                mapping.prot.contains(needed) && pfn >= mapping.pfn && pfn < mapping.pfn + UInt64(mapping.pages)
-            }
-        }
+        return AccessRule.allows(
+            principal, host: page.host, hyp: page.hyp, pinCount: page.pinCount, pfn: pfn, write: write,
+            guestMappings: { vm in vm < vms.count ? vms[vm].mappings : nil })
     }
 }
 
