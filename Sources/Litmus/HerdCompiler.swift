@@ -90,8 +90,6 @@ enum HerdCompiler {
 }
 
 extension LitmusTest {
-    /// herd's fault-handling variants: `fatal` (default) stops the thread,
-    /// `skip`/`faultToNext` go on with the next instruction, `handled` retries.
     /// herd's `ets2` / `ets3` variants (FEAT_ETS2, FEAT_ETS3).
     var translationSynchronization: TranslationSynchronization {
         if variants.contains("ets3") { return .ets3 }
@@ -99,10 +97,10 @@ extension LitmusTest {
         return .none
     }
 
+    /// herd's fault handling: the last fault-handling flag of the test's own
+    /// `Variant=` line, else the last one applied from outside, else fatal.
     var faultHandling: FaultHandling {
-        if variants.contains("skip") || variants.contains("faulttonext") { return .skip }
-        if variants.contains("handled") { return .handledRetryOnce }
-        return .fatal
+        FaultHandlingFlag.last(in: ownVariants) ?? FaultHandlingFlag.last(in: variants) ?? .fatal
     }
 
     /// Bytes a location holds: its declared type, else 8 for whole words and

@@ -19,8 +19,12 @@ public struct LitmusTest: Sendable {
     /// Locations herd lists under `locations [...]`: shown, not tested.
     public var observed: [Observed]
     public var condition: FinalCondition
-    /// herd `Variant=` flags (lower-cased), e.g. "vmsa", "fatal".
+    /// herd `Variant=` flags (lower-cased), e.g. "vmsa", "fatal", followed
+    /// by those applied from outside (`apply(variants:)`).
     public var variants: [String]
+    /// The test's own `Variant=` flags alone: herd lets them override the
+    /// command line's fault handling (see `faultHandling`).
+    public var ownVariants: [String]
     /// How addresses are translated when the test runs.
     public var memory: MemorySetup
     /// herd's `TTHM=HA HD` / `TTHM=P0:HA`: hardware access-flag and dirty-state
@@ -44,6 +48,7 @@ public struct LitmusTest: Sendable {
         self.observed = observed
         self.condition = condition
         self.variants = variants
+        self.ownVariants = variants
         self.memory = memory
         self.types = types
     }

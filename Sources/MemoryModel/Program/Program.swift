@@ -166,7 +166,11 @@ public enum FaultHandling: Hashable, Sendable {
     case fatal
     /// The fault is recorded and the faulting instruction is skipped.
     case skip
-    /// The fault is recorded and the instruction retried once (a handler that
-    /// fixes nothing; the retry may see the descriptor updated).
+    /// The fault is recorded and the instruction executed again (a handler
+    /// that fixes nothing; the retry may see the descriptor updated). As in
+    /// herd, whose re-execution runs "in the handler" to the thread's end,
+    /// a thread takes at most one such fault: an execution in which it
+    /// faults again (or calls SVC/HVC after it) is dropped, not a final
+    /// state. SVC/HVC before that return past themselves.
     case handledRetryOnce
 }

@@ -145,8 +145,11 @@ public struct Interpreter: Sendable {
             case .fatal: t.status = .faulted
             case .skip: break
             case .handledRetryOnce:
-                // SVC/HVC return past themselves: nothing to retry.
-                if !cause.returnsPastInstruction, t.retrying != t.pc { t.retrying = t.pc; next = t.pc }
+                // Once re-executing (to the thread's end, as in herd) any
+                // fault drops the run; before, SVC/HVC return past
+                // themselves and a fault runs its instruction again.
+                if t.reexecuting { t.status = .dropped }
+                else if !cause.returnsPastInstruction { t.reexecuting = true; next = t.pc }
             }
         }
         /// Translates or, on a fault, takes the exception and returns nil.
@@ -288,7 +291,6 @@ public struct Interpreter: Sendable {
             t.context = Translation.Context(t.systemRegisters)
         }
         if t.status == .running {
-            if t.retrying != nil && next != t.pc { t.retrying = nil }
             t.pc = next
             if t.pc >= code.count { t.status = .finished }
         }

@@ -43,6 +43,7 @@ public struct SCMachine: MemoryMachine {
             for thread in running.reversed() {
                 var successor = state
                 try run(thread, in: &successor, interpreter)
+                if successor.threads[thread].status == .dropped { continue }
                 if visited.insert(successor).inserted {
                     guard visited.count <= stateLimit else { throw .tooManyExecutions(limit: stateLimit) }
                     stack.append(successor)

@@ -17,8 +17,9 @@ public struct ThreadState: Hashable, Sendable {
     /// caller bounds the run itself (the sequential executor), which saves
     /// an allocation per handler run.
     public var executed: [UInt16]
-    /// The instruction a `handledRetryOnce` fault is retrying, if any.
-    public var retrying: Int?
+    /// The thread has taken its one `handledRetryOnce` fault: a later fault
+    /// drops the run (status `dropped`).
+    public var reexecuting = false
 
     public enum Status: Hashable, Sendable {
         case running
@@ -28,6 +29,9 @@ public struct ThreadState: Hashable, Sendable {
         case faulted
         /// Cut at the loop bound: not a real final state.
         case cut
+        /// Faulted again after its one `handledRetryOnce` fault: herd keeps
+        /// no execution of this interleaving, so neither does the machine.
+        case dropped
     }
 
     public init(registers: RegisterFile, systemRegisters: SystemRegisterFile, instructionCount: Int,

@@ -14,6 +14,10 @@ struct ExecutionGraph: Sendable {
     /// (`rf; [Imp & TTD]` of aarch64.cat's TTD-obs, internal too); false for
     /// the ESOP 2022 model (see `ReferenceModel`).
     var internalTranslationReadsOrdered = true
+    /// herd keeps no execution of this candidate (a second fault under
+    /// `handledRetryOnce`); later threads still run in it, so that the
+    /// values they write become promise candidates, but it has no final state.
+    var dropped = false
 
     /// Position of `write` in its location's coherence order (0-based, the
     /// initial write being -1).

@@ -7,7 +7,6 @@ extension Explorer {
         func next(_ r: ThreadRun, _ g: ExecutionGraph) throws(MachineError) {
             var r = r
             r.pc += 1
-            r.retrying = nil
             try proceed(t, r, g, finished)
         }
         /// Translates the access's address, taking a fault if there is one.

@@ -5,6 +5,7 @@ extension Explorer {
     /// every promise to a later thread's write of the promised value, checks
     /// the complete execution, and records its final state.
     func complete(_ g: ExecutionGraph, _ registers: [RegisterFile]) throws(MachineError) {
+        guard !g.dropped else { return }
         for variant in spontaneousUpdates(g) {
             var flags = Set<ModelFlag>()
             let consistent = resolvePromises(variant) { flags.formUnion(self.modelFlags($0)) }

@@ -16,8 +16,13 @@ extension Explorer {
                        _ finished: [RegisterFile]) throws(MachineError) {
         guard let handler = program.threads[t].handler(for: cause) else {
             if cause.returnsPastInstruction, program.faultHandling == .handledRetryOnce {
-                // SVC/HVC return past themselves: "handled" goes on, nothing to retry.
+                // SVC/HVC return past themselves: "handled" goes on, nothing
+                // to retry, unless the thread is already re-executing.
                 var r = r, g = g
+                if r.reexecuting {
+                    g.dropped = true
+                    return try finish(t, r, g, finished)
+                }
                 g.faults.insert(cause.fault(thread: t, instruction: r.pc))
                 r.pc += 1
                 return try proceed(t, r, g, finished)
@@ -46,7 +51,6 @@ extension Explorer {
             }
         }
         r.pc = entry.pc
-        r.retrying = nil
         try proceed(t, r, g, finished)
     }
 

@@ -139,7 +139,14 @@ extension Explorer {
             r.pc += 1
             try proceed(t, r, g, finished)
         case .handledRetryOnce:
-            if r.retrying == r.pc { r.retrying = nil; r.pc += 1 } else { r.retrying = r.pc }
+            // herd (mem.ml, add_fault): the instruction runs again "in the
+            // handler", as does the rest of the thread; a fault there yields
+            // no execution.
+            if r.reexecuting {
+                g.dropped = true
+                return try finish(t, r, g, finished)
+            }
+            r.reexecuting = true
             try proceed(t, r, g, finished)
         }
     }

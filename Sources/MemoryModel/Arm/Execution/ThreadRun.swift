@@ -16,8 +16,9 @@ struct ThreadRun: Sendable {
     var exclusiveSecondRead: Int?
     var exclusiveSecondLocation: UInt64 = 0
     var systemRegisters: [SystemRegister: UInt64]
-    /// The instruction a `handledRetryOnce` fault is retrying, if any.
-    var retrying: Int?
+    /// The thread has taken its one `handledRetryOnce` fault: a later fault
+    /// drops the execution.
+    var reexecuting = false
     /// Values this thread has written so far; they become promise
     /// candidates once the thread ends in a graph that can still complete.
     var written: [Explorer.WrittenValue] = []
