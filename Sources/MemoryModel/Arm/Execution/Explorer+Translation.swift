@@ -65,7 +65,8 @@ extension Explorer {
             }
             try then(r2, g2, .fault(Fault(thread: t, instruction: r.pc, address: address, kind: faultKind)))
         case .needsRead(let walkRead):
-            try walk(t, walkRead, page: walkRead.input >> 12, addressTaint, after: walks.last, r, g) { (r, g, id, value) throws(MachineError) in
+            try walk(t, walkRead, page: walkRead.input >> 12, addressTaint, after: walks.last,
+                     forStore: kind == .write, r, g) { (r, g, id, value) throws(MachineError) in
                 var decided = decided
                 decided[walkRead] = value
                 try self.translate(t, va, kind, addressTaint, r, g, decided: decided, walks: walks + [id],
