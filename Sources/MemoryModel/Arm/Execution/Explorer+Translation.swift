@@ -9,15 +9,45 @@ extension Explorer {
         case fault(Fault)
     }
 
+    /// Where a translation's walk starts: the context (base registers), and
+    /// the stages whose base is a cached earlier one (see
+    /// `CachedTableBases`), whose root-level descriptor must be valid.
+    struct WalkStart {
+        var context: Translation.Context
+        var cachedStages: Set<Int> = []
+    }
+
     /// Translates `va` for an access of `kind` by thread `t`, creating the
     /// walk reads, then calls `then` once per combination of walk values.
+    /// In the EL1&0 regime the walk starts at the current bases and, in turn,
+    /// at each combination of cached earlier bases with the current tags.
     func translate(_ t: Int, _ va: UInt64, _ kind: Translation.AccessKind, _ addressTaint: Taint,
                    _ r: ThreadRun, _ g: ExecutionGraph,
-                   decided: [Translation.WalkRead: UInt64] = [:], walks: [Int] = [],
-                   lastRead: Translation.WalkRead? = nil,
                    _ then: (ThreadRun, ExecutionGraph, TranslationOutcome) throws(MachineError) -> Void) throws(MachineError) {
         var context = Translation.Context(r.systemRegisters)
         context.unprivileged = program.threads[t].isUnprivileged(at: r.pc)
+        guard case .tables(let tables) = program.translation, !context.el2Regime else {
+            return try translate(t, va, kind, addressTaint, r, g, from: WalkStart(context: context), then)
+        }
+        var r = r
+        r.cachedBases.recordCurrent(r.systemRegisters, stage2: tables.stage2)
+        try translate(t, va, kind, addressTaint, r, g, from: WalkStart(context: context), then)
+        for (ttbr0, vttbr) in r.cachedBases.alternatives(r.systemRegisters, stage2: tables.stage2) {
+            var start = WalkStart(context: context)
+            start.context.ttbr0 = ttbr0
+            start.context.vttbr = vttbr
+            if ttbr0 != context.ttbr0 { start.cachedStages.insert(1) }
+            if vttbr != context.vttbr { start.cachedStages.insert(2) }
+            try translate(t, va, kind, addressTaint, r, g, from: start, then)
+        }
+    }
+
+    func translate(_ t: Int, _ va: UInt64, _ kind: Translation.AccessKind, _ addressTaint: Taint,
+                   _ r: ThreadRun, _ g: ExecutionGraph, from start: WalkStart,
+                   decided: [Translation.WalkRead: UInt64] = [:], walks: [Int] = [],
+                   lastRead: Translation.WalkRead? = nil,
+                   _ then: (ThreadRun, ExecutionGraph, TranslationOutcome) throws(MachineError) -> Void) throws(MachineError) {
+        let context = start.context
         let result = Translation.translate(va, kind, setup: program.translation, context: context) { decided[$0] }
         switch result {
         case .physical(let pa):
@@ -31,8 +61,8 @@ extension Explorer {
                     return try update(t, last, updated, r, g) { (r, g) throws(MachineError) in
                         var decided = decided
                         decided[lastRead] = updated
-                        try self.translate(t, va, kind, addressTaint, r, g, decided: decided, walks: walks,
-                                           lastRead: lastRead, then)
+                        try self.translate(t, va, kind, addressTaint, r, g, from: start, decided: decided,
+                                           walks: walks, lastRead: lastRead, then)
                     }
                 }
                 // The flag the MMU manages is no fault: the access takes the
@@ -67,12 +97,22 @@ extension Explorer {
         case .needsRead(let walkRead):
             try walk(t, walkRead, page: walkRead.input >> 12, addressTaint, after: walks.last,
                      forStore: kind == .write, r, g) { (r, g, id, value) throws(MachineError) in
+                // Nothing below an invalid root entry of a cached base can
+                // come from the TLB.
+                if start.cachedStages.contains(walkRead.stage), walkRead.level == self.rootLevel(stage: walkRead.stage),
+                   !Descriptor.isValid(value) { return }
                 var decided = decided
                 decided[walkRead] = value
-                try self.translate(t, va, kind, addressTaint, r, g, decided: decided, walks: walks + [id],
-                                   lastRead: walkRead, then)
+                try self.translate(t, va, kind, addressTaint, r, g, from: start, decided: decided,
+                                   walks: walks + [id], lastRead: walkRead, then)
             }
         }
+    }
+
+    /// The level a stage's walk starts at (4 levels: level 0).
+    func rootLevel(stage: Int) -> Int {
+        guard case .tables(let tables) = program.translation else { return 3 }
+        return 4 - (stage == 1 ? tables.stage1Levels : tables.stage2Levels)
     }
 
     /// The descriptor a hardware update writes instead of taking `fault`, if

@@ -16,6 +16,8 @@ struct ThreadRun: Sendable {
     var exclusiveSecondRead: Int?
     var exclusiveSecondLocation: UInt64 = 0
     var systemRegisters: [SystemRegister: UInt64]
+    /// Earlier table bases whose entries the TLB may still hold.
+    var cachedBases = CachedTableBases()
     /// The instruction a `handledRetryOnce` fault is retrying, if any.
     var retrying: Int?
     /// Values this thread has written so far; they become promise
