@@ -15,7 +15,8 @@ final class CachedTableBaseTests: XCTestCase {
 
     /// Maps `input` to `pa` with a stage-2 page descriptor in the tree at
     /// `root`, tables allocated from `next`.
-    func map(_ memory: inout [UInt64: UInt64], _ next: inout UInt64, root: UInt64, _ input: UInt64, _ pa: UInt64) {
+    func map(_ memory: inout [UInt64: UInt64], _ next: inout UInt64, root: UInt64, _ input: UInt64, _ pa: UInt64,
+             nonGlobal: Bool = false) {
         var table = root
         for level in 0..<3 {
             let entry = table + Translation.index(input, level: level) * 8
@@ -29,9 +30,10 @@ final class CachedTableBaseTests: XCTestCase {
         }
         memory[table + Translation.index(input, level: 3) * 8] =
             pa | 0b11 << 6 | Descriptor.accessFlag | Descriptor.tableOrPage | Descriptor.valid
+            | (nonGlobal ? Descriptor.notGlobal : 0)
     }
 
-    enum OldTables { case mapIPA, mapNeighbourOnly, empty }
+    enum OldTables { case mapIPA, mapIPANonGlobal, mapNeighbourOnly, empty }
 
     /// MSR VTTBR_EL2 (new root, VMID `newTag`); ISB; `maintenance`; LDR X4,[ipa].
     /// With `stage1`, the same through TTBR0_EL1 (tag: the ASID) and
@@ -42,6 +44,7 @@ final class CachedTableBaseTests: XCTestCase {
         var nextOld = oldRoot + 0x1000, nextNew = newRoot + 0x1000
         switch old {
         case .mapIPA: map(&memory, &nextOld, root: oldRoot, ipa, oldPA)
+        case .mapIPANonGlobal: map(&memory, &nextOld, root: oldRoot, ipa, oldPA, nonGlobal: true)
         case .mapNeighbourOnly: map(&memory, &nextOld, root: oldRoot, ipa + 0x1000, oldPA)
         case .empty: break
         }
@@ -89,8 +92,12 @@ final class CachedTableBaseTests: XCTestCase {
     }
 
     func testStage1SameASIDMayStillUseTheOldTablesUntilAStage1TLBI() throws {
-        XCTAssertEqual(try loads(newTag: 1, stage1: true), [1, 2])
-        XCTAssertEqual(try loads(newTag: 2, stage1: true), [2])
+        XCTAssertEqual(try loads(newTag: 1, old: .mapIPANonGlobal, stage1: true), [1, 2])
         XCTAssertEqual(try loads(newTag: 1, stage1: true, [.tlbi(.vmalle1, nil), .dsb(.fullSystem, .all), .isb]), [2])
+    }
+
+    func testStage1OtherASIDMatchesOnlyGlobalEntries() throws {
+        XCTAssertEqual(try loads(newTag: 2, stage1: true), [1, 2])
+        XCTAssertEqual(try loads(newTag: 2, old: .mapIPANonGlobal, stage1: true), [2])
     }
 }

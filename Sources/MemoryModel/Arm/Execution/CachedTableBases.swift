@@ -12,6 +12,10 @@
 /// switches between two guests' stage-2 tables with one VMID and only a
 /// stage-1 TLBI (VMALLE1) between: the old guest's stage-2 entries survive.
 ///
+/// Global stage-1 entries (nG = 0) match every ASID (Arm ARM D8.13), so a
+/// stage-1 base cached under another ASID (same VMID) serves a translation
+/// whose stage-1 leaf it reads is global.
+///
 /// A thread's TLB may hold entries of the bases it started with (walked
 /// before the test) and of every base one of its EL1&0 translations used.
 /// A translation may start its walk of a stage at such an earlier base with
@@ -20,7 +24,8 @@
 /// nothing below it can come from the TLB). A completed TLBI of this thread
 /// that reaches every entry of a stage for the VMID (VMALLE1, VMALLS12E1,
 /// ALLE1, ASIDE1 for stage 1; VMALLS12E1, ALLE1 for stage 2) removes the
-/// bases of that stage and VMID. Not modelled: TLBIs by address or IPA
+/// bases of that stage and VMID (ASIDE1 all of them: the TLBI's ASID is not
+/// tracked, as in `TLBIOrdering`). Not modelled: TLBIs by address or IPA
 /// (they leave the base, an over-approximation for their page), other
 /// threads' broadcast TLBIs, the EL2 regime's TTBR0_EL2.
 struct CachedTableBases: Sendable {
@@ -51,18 +56,29 @@ struct CachedTableBases: Sendable {
         if tlbi.invalidatesStage2 { stage2.removeAll { reaches(vmid: CachedTableBases.tag($0)) } }
     }
 
-    /// The (TTBR0_EL1, VTTBR_EL2) pairs a translation may walk from besides
-    /// the current one: cached earlier bases with the current ASID and VMID,
-    /// for either stage or both.
-    func alternatives(_ registers: [SystemRegister: UInt64], stage2 enabled: Bool) -> [(ttbr0: UInt64, vttbr: UInt64)] {
+    /// Where a translation may walk from besides the current bases: cached
+    /// earlier bases of the current VMID, for either stage or both, a
+    /// stage-1 base of another ASID for its global entries only.
+    struct Alternative {
+        var ttbr0: UInt64
+        var vttbr: UInt64
+        var globalStage1LeafOnly: Bool
+    }
+
+    func alternatives(_ registers: [SystemRegister: UInt64], stage2 enabled: Bool) -> [Alternative] {
         let ttbr0 = registers[.ttbr0El1] ?? 0, vttbr = registers[.vttbrEl2] ?? 0
         let vmid = CachedTableBases.tag(vttbr)
-        let s1 = [ttbr0] + stage1.filter { $0.vmid == vmid && CachedTableBases.tag($0.ttbr0) == CachedTableBases.tag(ttbr0) }
-            .map(\.ttbr0).filter { $0 != ttbr0 }
+        let mask = Descriptor.outputAddressMask
+        let s1 = [ttbr0] + stage1.filter { $0.vmid == vmid && $0.ttbr0 & mask != ttbr0 & mask }.map(\.ttbr0)
         let s2 = [vttbr] + (enabled ? stage2.filter { CachedTableBases.tag($0) == vmid && $0 != vttbr } : [])
-        var pairs: [(ttbr0: UInt64, vttbr: UInt64)] = []
-        for a in s1 { for b in s2 where a != ttbr0 || b != vttbr { pairs.append((a, b)) } }
-        return pairs
+        var result: [Alternative] = []
+        for a in s1 {
+            for b in s2 where a != ttbr0 || b != vttbr {
+                result.append(Alternative(ttbr0: a, vttbr: b,
+                                          globalStage1LeafOnly: CachedTableBases.tag(a) != CachedTableBases.tag(ttbr0)))
+            }
+        }
+        return result
     }
 
     /// The ASID or VMID field of a base register, bits [63:48].

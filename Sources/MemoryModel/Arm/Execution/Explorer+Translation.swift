@@ -15,6 +15,9 @@ extension Explorer {
     struct WalkStart {
         var context: Translation.Context
         var cachedStages: Set<Int> = []
+        /// A stage-1 base cached under another ASID: only its global leaf
+        /// entries match.
+        var globalStage1LeafOnly = false
     }
 
     /// Translates `va` for an access of `kind` by thread `t`, creating the
@@ -32,12 +35,13 @@ extension Explorer {
         var r = r
         r.cachedBases.recordCurrent(r.systemRegisters, stage2: tables.stage2)
         try translate(t, va, kind, addressTaint, r, g, from: WalkStart(context: context), then)
-        for (ttbr0, vttbr) in r.cachedBases.alternatives(r.systemRegisters, stage2: tables.stage2) {
+        for alternative in r.cachedBases.alternatives(r.systemRegisters, stage2: tables.stage2) {
             var start = WalkStart(context: context)
-            start.context.ttbr0 = ttbr0
-            start.context.vttbr = vttbr
-            if ttbr0 != context.ttbr0 { start.cachedStages.insert(1) }
-            if vttbr != context.vttbr { start.cachedStages.insert(2) }
+            start.context.ttbr0 = alternative.ttbr0
+            start.context.vttbr = alternative.vttbr
+            start.globalStage1LeafOnly = alternative.globalStage1LeafOnly
+            if alternative.ttbr0 != context.ttbr0 { start.cachedStages.insert(1) }
+            if alternative.vttbr != context.vttbr { start.cachedStages.insert(2) }
             try translate(t, va, kind, addressTaint, r, g, from: start, then)
         }
     }
@@ -49,6 +53,9 @@ extension Explorer {
                    _ then: (ThreadRun, ExecutionGraph, TranslationOutcome) throws(MachineError) -> Void) throws(MachineError) {
         let context = start.context
         let result = Translation.translate(va, kind, setup: program.translation, context: context) { decided[$0] }
+        if start.globalStage1LeafOnly {
+            if case .needsRead = result {} else if !Explorer.stage1LeafIsGlobal(decided) { return }
+        }
         switch result {
         case .physical(let pa):
             try then(r, g, .physical(pa, walks: walks))
@@ -107,6 +114,15 @@ extension Explorer {
                                    walks: walks + [id], lastRead: walkRead, then)
             }
         }
+    }
+
+    /// Whether the last stage-1 descriptor a finished walk read is a valid
+    /// global leaf (page, or block above level 3).
+    static func stage1LeafIsGlobal(_ decided: [Translation.WalkRead: UInt64]) -> Bool {
+        guard let last = decided.keys.filter({ $0.stage == 1 }).max(by: { $0.level < $1.level }),
+              let d = decided[last], Descriptor.isValid(d) else { return false }
+        let leaf = last.level == 3 || d & Descriptor.tableOrPage == 0
+        return leaf && d & Descriptor.notGlobal == 0
     }
 
     /// The level a stage's walk starts at (4 levels: level 0).
