@@ -83,7 +83,9 @@ public struct ConcurrentProgram: Hashable, Sendable {
 /// other threads' writes only (trfe): a walk reading its own thread's
 /// po-earlier descriptor write is not thereby ordered after it
 /// (MP.RT.inv+dmb+ctrl-trfi is allowed), where aarch64.cat's TTD-obs
-/// `rf; [Imp & TTD]` orders internal ones too.
+/// `rf; [Imp & TTD]` orders internal ones too; and its exception entry and
+/// return carry a DSB's ordering to later walks only as its obfault does
+/// (see `ThreadRun.synchroniseAtException`).
 public enum ReferenceModel: Hashable, Sendable {
     case aarch64Cat, esop2022
 }

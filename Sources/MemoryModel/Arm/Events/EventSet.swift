@@ -36,6 +36,12 @@ struct EventSet: Hashable, Sendable {
         return result
     }
 
+    func intersection(_ other: EventSet) -> EventSet {
+        var result = EventSet()
+        result.words = zip(words, other.words).map { $0 & $1 }
+        return result
+    }
+
     /// Calls `body` on every member, in increasing order.
     func forEach(_ body: (Int) -> Void) {
         for (i, word) in words.enumerated() {

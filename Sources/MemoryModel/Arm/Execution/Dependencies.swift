@@ -41,6 +41,10 @@ struct Dependencies: Sendable {
     var control = Taint.none
     /// IFB-ob sources: `[R]; ctrl; [ISB]; po` and `[R]; addr; [M]; po; [ISB]; po`.
     var instructionBarrier = EventSet()
+    /// Under the ESOP 2022 model, what an exception entry or return orders
+    /// before the walks of later stores only (see
+    /// `ThreadRun.synchroniseAtException`).
+    var storeWalkBarrier = EventSet()
     /// Address sources of po-earlier accesses: `addr; [M]; po; [W]`.
     var earlierAddresses = Taint.none
 

@@ -127,9 +127,10 @@ extension Explorer {
     /// they read (a TLB may hold a stale entry); the axioms that constrain
     /// them are TTD-obs, TLBI-ob and TLBuncacheable-ca (see `Consistency`).
     /// `previous` is the walk's read before this one (the table descriptor
-    /// that gave this read its address), if any.
+    /// that gave this read its address), if any; `forStore`, whether the
+    /// access translated is a store.
     func walk(_ t: Int, _ walkRead: Translation.WalkRead, page: UInt64, _ addressTaint: Taint,
-              after previous: Int? = nil, _ r: ThreadRun, _ g: ExecutionGraph,
+              after previous: Int? = nil, forStore: Bool = false, _ r: ThreadRun, _ g: ExecutionGraph,
               _ then: (ThreadRun, ExecutionGraph, Int, UInt64) throws(MachineError) -> Void) throws(MachineError) {
         let loc = walkRead.address & ~7
         if splits(loc, .doubleword) {
@@ -146,6 +147,7 @@ extension Explorer {
         // The EL2 regime's entries carry no VMID.
         event.vmid = walkRead.el2Regime ? nil : (r.systemRegisters[.vttbrEl2] ?? 0) >> 48
         event.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
+        if forStore { event.localPredecessors.formUnion(r.dependencies.storeWalkBarrier) }
         if let previous {
             // Walk order (the ESOP 2022 model's `iio` in ob; the Arm ARM's
             // walk reads each level at the address the level before gave):

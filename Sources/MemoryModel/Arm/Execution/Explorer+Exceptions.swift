@@ -84,12 +84,20 @@ extension Explorer {
         }
     }
 
-    /// What an ISB does to the thread's ordering state, at the current point.
+    /// What an exception entry or return does to the thread's ordering
+    /// state, at the current point: what an ISB does, except that under the
+    /// ESOP 2022 model a DSB's ordering reaches later walks only as that
+    /// model's obfault does (see `ThreadRun.synchroniseAtException`).
+    /// TLBIs a DSB completed are synchronised either way (the ESOP model
+    /// orders them before later walks at the DSB already, obETS's
+    /// `[TLBI]; po; [dsb]; instruction-order; [T]`).
     func contextSynchronise(_ r: inout ThreadRun, _ g: inout ExecutionGraph) {
-        let pc = r.pc
-        _ = r.executeLocal(.isb)
+        if program.referenceModel == .esop2022 {
+            r.synchroniseAtException()
+        } else {
+            r.synchronise(dsbOrdered: r.order.beforeSynchronised)
+        }
         completeMaintenance(.isb, &r, &g)
-        r.pc = pc
     }
 
     /// The address operand of a memory instruction (the one that can fault).

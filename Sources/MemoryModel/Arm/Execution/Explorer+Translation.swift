@@ -9,16 +9,53 @@ extension Explorer {
         case fault(Fault)
     }
 
+    /// Where a translation's walk starts: the context (base registers), and
+    /// the stages whose base is a cached earlier one (see
+    /// `CachedTableBases`), whose root-level descriptor must be valid.
+    struct WalkStart {
+        var context: Translation.Context
+        var cachedStages: Set<Int> = []
+        /// A stage-1 base cached under another ASID: only its global leaf
+        /// entries match.
+        var globalStage1LeafOnly = false
+    }
+
     /// Translates `va` for an access of `kind` by thread `t`, creating the
     /// walk reads, then calls `then` once per combination of walk values.
+    /// In the EL1&0 regime the walk starts at the current bases and, in turn,
+    /// at each combination of cached earlier bases with the current tags.
     func translate(_ t: Int, _ va: UInt64, _ kind: Translation.AccessKind, _ addressTaint: Taint,
                    _ r: ThreadRun, _ g: ExecutionGraph,
-                   decided: [Translation.WalkRead: UInt64] = [:], walks: [Int] = [],
-                   lastRead: Translation.WalkRead? = nil,
                    _ then: (ThreadRun, ExecutionGraph, TranslationOutcome) throws(MachineError) -> Void) throws(MachineError) {
         var context = Translation.Context(r.systemRegisters)
         context.unprivileged = program.threads[t].isUnprivileged(at: r.pc)
+        guard case .tables(let tables) = program.translation, !context.el2Regime else {
+            return try translate(t, va, kind, addressTaint, r, g, from: WalkStart(context: context), then)
+        }
+        var r = r
+        r.cachedBases.recordCurrent(r.systemRegisters, stage2: tables.stage2)
+        try translate(t, va, kind, addressTaint, r, g, from: WalkStart(context: context), then)
+        for alternative in r.cachedBases.alternatives(r.systemRegisters, stage2: tables.stage2) {
+            var start = WalkStart(context: context)
+            start.context.ttbr0 = alternative.ttbr0
+            start.context.vttbr = alternative.vttbr
+            start.globalStage1LeafOnly = alternative.globalStage1LeafOnly
+            if alternative.ttbr0 != context.ttbr0 { start.cachedStages.insert(1) }
+            if alternative.vttbr != context.vttbr { start.cachedStages.insert(2) }
+            try translate(t, va, kind, addressTaint, r, g, from: start, then)
+        }
+    }
+
+    func translate(_ t: Int, _ va: UInt64, _ kind: Translation.AccessKind, _ addressTaint: Taint,
+                   _ r: ThreadRun, _ g: ExecutionGraph, from start: WalkStart,
+                   decided: [Translation.WalkRead: UInt64] = [:], walks: [Int] = [],
+                   lastRead: Translation.WalkRead? = nil,
+                   _ then: (ThreadRun, ExecutionGraph, TranslationOutcome) throws(MachineError) -> Void) throws(MachineError) {
+        let context = start.context
         let result = Translation.translate(va, kind, setup: program.translation, context: context) { decided[$0] }
+        if start.globalStage1LeafOnly {
+            if case .needsRead = result {} else if !Explorer.stage1LeafIsGlobal(decided) { return }
+        }
         switch result {
         case .physical(let pa):
             try then(r, g, .physical(pa, walks: walks))
@@ -31,8 +68,8 @@ extension Explorer {
                     return try update(t, last, updated, r, g) { (r, g) throws(MachineError) in
                         var decided = decided
                         decided[lastRead] = updated
-                        try self.translate(t, va, kind, addressTaint, r, g, decided: decided, walks: walks,
-                                           lastRead: lastRead, then)
+                        try self.translate(t, va, kind, addressTaint, r, g, from: start, decided: decided,
+                                           walks: walks, lastRead: lastRead, then)
                     }
                 }
                 // The flag the MMU manages is no fault: the access takes the
@@ -65,13 +102,33 @@ extension Explorer {
             }
             try then(r2, g2, .fault(Fault(thread: t, instruction: r.pc, address: address, kind: faultKind)))
         case .needsRead(let walkRead):
-            try walk(t, walkRead, page: walkRead.input >> 12, addressTaint, after: walks.last, r, g) { (r, g, id, value) throws(MachineError) in
+            try walk(t, walkRead, page: walkRead.input >> 12, addressTaint, after: walks.last,
+                     forStore: kind == .write, r, g) { (r, g, id, value) throws(MachineError) in
+                // Nothing below an invalid root entry of a cached base can
+                // come from the TLB.
+                if start.cachedStages.contains(walkRead.stage), walkRead.level == self.rootLevel(stage: walkRead.stage),
+                   !Descriptor.isValid(value) { return }
                 var decided = decided
                 decided[walkRead] = value
-                try self.translate(t, va, kind, addressTaint, r, g, decided: decided, walks: walks + [id],
-                                   lastRead: walkRead, then)
+                try self.translate(t, va, kind, addressTaint, r, g, from: start, decided: decided,
+                                   walks: walks + [id], lastRead: walkRead, then)
             }
         }
+    }
+
+    /// Whether the last stage-1 descriptor a finished walk read is a valid
+    /// global leaf (page, or block above level 3).
+    static func stage1LeafIsGlobal(_ decided: [Translation.WalkRead: UInt64]) -> Bool {
+        guard let last = decided.keys.filter({ $0.stage == 1 }).max(by: { $0.level < $1.level }),
+              let d = decided[last], Descriptor.isValid(d) else { return false }
+        let leaf = last.level == 3 || d & Descriptor.tableOrPage == 0
+        return leaf && d & Descriptor.notGlobal == 0
+    }
+
+    /// The level a stage's walk starts at (4 levels: level 0).
+    func rootLevel(stage: Int) -> Int {
+        guard case .tables(let tables) = program.translation else { return 3 }
+        return 4 - (stage == 1 ? tables.stage1Levels : tables.stage2Levels)
     }
 
     /// The descriptor a hardware update writes instead of taking `fault`, if

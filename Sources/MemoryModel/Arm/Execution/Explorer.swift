@@ -84,6 +84,10 @@ final class Explorer {
         }
         var run = ThreadRun(registers: program.initialRegisters[t], systemRegisters: sysregs,
                             instructionCount: program.threads[t].instructions.count)
+        if case .tables(let tables) = program.translation {
+            // The bases the thread starts with were in use before the test.
+            run.cachedBases.recordCurrent(sysregs, stage2: tables.stage2)
+        }
         run.order.dsbOrdersTranslation = program.translationSynchronization >= .ets2
         try proceed(t, run, g, finished)
     }
@@ -157,7 +161,10 @@ final class Explorer {
     func completeMaintenance(_ instruction: Instruction, _ r: inout ThreadRun, _ g: inout ExecutionGraph) {
         switch instruction {
         case .dsb(_, .all):
-            for id in r.order.pendingTLBIs { g.events[id].completedAt = g.events.count }
+            for id in r.order.pendingTLBIs {
+                g.events[id].completedAt = g.events.count
+                r.cachedBases.invalidate(by: g.events[id])
+            }
             r.order.completedTLBIs += r.order.pendingTLBIs
             r.order.pendingTLBIs = []
         case .isb:

@@ -23,6 +23,12 @@ struct LocalOrder: Sendable {
     var beforeWrites = EventSet()
     /// `[W & L]`: ordered before later acquire (A, not Q) reads.
     var releases = EventSet()
+    /// The ESOP 2022 model's obfault sources for a load's fault,
+    /// `[dmbld]; po; [Fault & IsFromR]` with bob before the barrier: what a
+    /// DMB or DSB of kind SY or LD ordered (everything for SY, reads for
+    /// LD; a DSB SY its TLBIs too, `[F | C]; po; [dsbsy]`). Not what a DMB
+    /// or DSB ST alone ordered: that reaches store faults only.
+    var beforeLoadFaults = EventSet()
     /// Walks that translated an explicit access so far:
     /// `[Imp & TTD & R]; tr-ib; [Exp & M]; po; [Exp & W]` and `...; po; [IFB]; po`.
     var translatingWalks = EventSet()
@@ -185,5 +191,6 @@ struct LocalOrder: Sendable {
         }
         beforeEverything.formUnion(sources)
         if synchronisation { beforeSynchronised.formUnion(sources) }
+        if kind != .store { beforeLoadFaults.formUnion(sources) }
     }
 }

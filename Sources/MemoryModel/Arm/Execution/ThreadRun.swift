@@ -19,6 +19,8 @@ struct ThreadRun: Sendable {
     /// The thread has taken its one `handledRetryOnce` fault: a later fault
     /// drops the execution.
     var reexecuting = false
+    /// Earlier table bases whose entries the TLB may still hold.
+    var cachedBases = CachedTableBases()
     /// Values this thread has written so far; they become promise
     /// candidates once the thread ends in a graph that can still complete.
     var written: [Explorer.WrittenValue] = []
@@ -39,6 +41,39 @@ struct ThreadRun: Sendable {
     mutating func write(_ r: Register, _ value: UInt64, _ taint: Taint) {
         registers.write(r, value)
         dependencies.set(r, taint)
+    }
+
+    /// IFB-ob at an ISB (or an exception entry or return): reads this point
+    /// is control- or address-dependent on, `dsbOrdered` (DSB-ob; [IFB];
+    /// po), and walks of earlier accesses.
+    mutating func synchronise(dsbOrdered: EventSet) {
+        let d = dependencies
+        dependencies.instructionBarrier.formUnion(d.control.pick)
+        dependencies.instructionBarrier.formUnion(d.earlierAddresses.pick)
+        dependencies.instructionBarrier.formUnion(dsbOrdered)
+        dependencies.instructionBarrier.formUnion(order.translatingWalks)
+    }
+
+    /// An exception entry or return under the ESOP 2022 model.
+    ///
+    /// aarch64.cat makes both IFB, so everything DSB-ob orders before them
+    /// is ordered before every later walk. In the ESOP model they are
+    /// context-synchronisation events (`[CSE]; instruction-order` in ctxob)
+    /// but no barrier is ordered before them: bob's `[dsb]; po` relates
+    /// `M | F | C` events only, and TE and ERET are none of these. What
+    /// orders an earlier access before a later faulting walk across them is
+    /// obfault then obETS, `(obfault; [Fault]); iio^-1; [T_f]`, with
+    /// `[dmbld]; po; [Fault & (IsFromW | IsFromR)]` and
+    /// `[dmbst]; po; [Fault & IsFromW]`: a DMB/DSB ST orders only before the
+    /// faults of stores. So a store, DSB ST, ERET and a load whose walk reads
+    /// the entry the store overwrote is allowed (the ESOP run's verdict for
+    /// pKVM.host_handle_trap.stage2_idmap.l3), a DSB SY instead forbids it.
+    /// Both models must order the pair: DSB-ob's sources that obfault also
+    /// orders before a load's fault reach every later walk, the rest of
+    /// DSB-ob's sources (a DSB ST's writes) the walks of stores only.
+    mutating func synchroniseAtException() {
+        synchronise(dsbOrdered: order.beforeSynchronised.intersection(order.beforeLoadFaults))
+        dependencies.storeWalkBarrier.formUnion(order.beforeSynchronised)
     }
 
     /// Executes an instruction that touches no memory: data processing,
@@ -86,13 +121,7 @@ struct ThreadRun: Sendable {
         case let .dsb(_, kind):
             order.barrier(kind, synchronisation: true)
         case .isb:
-            // IFB-ob: reads this ISB is control- or address-dependent on,
-            // what a DSB ordered before it (DSB-ob; [IFB]; po), and walks of
-            // earlier accesses.
-            dependencies.instructionBarrier.formUnion(d.control.pick)
-            dependencies.instructionBarrier.formUnion(d.earlierAddresses.pick)
-            dependencies.instructionBarrier.formUnion(order.beforeSynchronised)
-            dependencies.instructionBarrier.formUnion(order.translatingWalks)
+            synchronise(dsbOrdered: order.beforeSynchronised)
         case let .msr(sysreg, src):
             systemRegisters[sysreg] = read(src.full)
         case let .mrs(dst, sysreg):
