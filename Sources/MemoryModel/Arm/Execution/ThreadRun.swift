@@ -16,6 +16,9 @@ struct ThreadRun: Sendable {
     var exclusiveSecondRead: Int?
     var exclusiveSecondLocation: UInt64 = 0
     var systemRegisters: [SystemRegister: UInt64]
+    /// The tag read that checked the current instruction's access (FEAT_MTE),
+    /// until the instruction completes or takes its TagCheck fault.
+    var tagCheck: Int?
     /// The instruction a `handledRetryOnce` fault is retrying, if any.
     var retrying: Int?
     /// Values this thread has written so far; they become promise
@@ -92,11 +95,14 @@ struct ThreadRun: Sendable {
             dependencies.instructionBarrier.formUnion(d.earlierAddresses.pick)
             dependencies.instructionBarrier.formUnion(order.beforeSynchronised)
             dependencies.instructionBarrier.formUnion(order.translatingWalks)
+            // `[Imp & Tag & R]; tc-before; [Exp & M]; po; [IFB]; po`.
+            dependencies.instructionBarrier.formUnion(order.checkingTagReads)
         case let .msr(sysreg, src):
             systemRegisters[sysreg] = read(src.full)
         case let .mrs(dst, sysreg):
             write(dst, systemRegisters[sysreg] ?? 0, .none)
         case .load, .tlbi, .store, .loadPair, .storePair, .loadExclusivePair, .storeExclusivePair, .compareAndSwap, .compareAndSwapPair, .swap, .atomic,
+             .storeTag, .loadTag,
              .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn, .branchAndLink, .branchToRegister:
             return false
         }
