@@ -160,6 +160,12 @@ final class MemoryTaggingTests: XCTestCase {
         }
     }
 
+    /// Registers holding tagged pointers print as herd prints them.
+    func testTaggedPointersShowAsHerdWritesThem() throws {
+        let r = try run(Self.catalogue[1].0, variants: ["memtag"])
+        XCTAssertEqual(Set(r.states), ["1:X1=x:green; 1:X2=x:blue;", "1:X1=x:green; 1:X2=x:red;", "1:X1=x:red; 1:X2=x:blue;"])
+    }
+
     /// The shared ETS3 test with vmsa: forbidden with ETS3 (ConformanceTests
     /// checks that), allowed once `ets3` is dropped from its Variant line.
     func testETS3MessagePassingNeedsETS3() throws {
