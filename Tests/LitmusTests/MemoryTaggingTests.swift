@@ -25,6 +25,7 @@ final class MemoryTaggingTests: XCTestCase {
              P0             ;
              STG X0,[X1]    ;
              LDG X2,[X1,#16] ;
+             STZG X0,[X1]   ;
              L0: LDR W4,[X3] ;
             exists (0:X2=x:blue /\\ fault(P0:L0,y,TagCheck))
             """
@@ -33,6 +34,7 @@ final class MemoryTaggingTests: XCTestCase {
         XCTAssertEqual(t.initialState[2].value, .tagged(.virtualAddress("y"), colour: "green"))
         XCTAssertEqual(t.threads[0].instructions[0], .storeTag(.x(0), Address(base: .x(1))))
         XCTAssertEqual(t.threads[0].instructions[1], .loadTag(.x(2), Address(base: .x(1), offset: .immediate(16))))
+        XCTAssertEqual(t.threads[0].instructions[2], .storeZeroTag(.x(0), Address(base: .x(1))))
         guard case .and(.equals(_, let blue), .fault(0, "L0", "y", .tagCheck)) = t.condition.predicate else {
             return XCTFail("\(t.condition)")
         }
@@ -135,6 +137,32 @@ final class MemoryTaggingTests: XCTestCase {
           DMB ST      | MOV W2,#1        ;
           STG X2,[X3] | L4: STLR W2,[X3] ;
          exists ~(fault(P1:L3,y) \\/ fault(P1:L4,x))
+         """, true),
+        // STZG: the tag write and the zeroing are unordered, so a load
+        // may pass its check on either tag and read either value.
+        ("""
+         AArch64 LDR-STZG1
+         {
+         0:X0=x:green;
+         1:X2=x:red;
+         1:X3=x:red;
+         x=1;
+         }
+         P0          | P1          ;
+         LDR X1,[X0] | STZG X3,[X2];
+         exists(0:X1=0)
+         """, true),
+        ("""
+         AArch64 LDR-STZG2
+         {
+         0:X0=x:red;
+         1:X2=x:red;
+         1:X3=x:red;
+         x=1;
+         }
+         P0          | P1          ;
+         LDR X1,[X0] | STZG X3,[X2];
+         exists(0:X1=1)
          """, true),
         // MP with the reader's DMB LD: bob orders its tag reads.
         ("""

@@ -46,6 +46,10 @@ public enum Instruction: Hashable, Sendable {
     /// LDG Xt, [Xn{, #imm}] (FEAT_MTE): reads the allocation tag of the
     /// granule at Xn (an Exp & Tag & R event) into Xt's logical tag.
     case loadTag(Register, Address)
+    /// STZG Xt, [Xn{, #imm}] (FEAT_MTE): STG, and the granule's 16 data
+    /// bytes set to zero (two doubleword writes, unordered with the tag
+    /// write, as herd makes them). Not Tag Checked.
+    case storeZeroTag(Register, Address)
 
     // MARK: Barriers
 

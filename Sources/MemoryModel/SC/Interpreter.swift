@@ -43,7 +43,7 @@ public struct Interpreter: Sendable {
              .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn:
             return true
         case .load, .store, .loadPair, .storePair, .loadExclusivePair, .storeExclusivePair, .compareAndSwap, .compareAndSwapPair, .swap, .atomic, .msr,
-             .storeTag, .loadTag:
+             .storeTag, .storeZeroTag, .loadTag:
             return false
         }
     }
@@ -264,6 +264,14 @@ public struct Interpreter: Sendable {
             let location = MemoryTagging.location(ofGranuleAt: pa)
             memory.setWord(location, MemoryTagging.logicalTag(of: reg(src)))
             effect.wrote = location
+        case let .storeZeroTag(src, a):
+            guard let pa = translate(address(a), .write, checked: false) else { break }
+            let location = MemoryTagging.location(ofGranuleAt: pa)
+            memory.setWord(location, MemoryTagging.logicalTag(of: reg(src)))
+            try memory.write(pa, .doubleword, 0)
+            try memory.write(pa &+ 8, .doubleword, 0)
+            effect.wrote = pa
+            effect.wroteSecond = pa &+ 8
         case let .loadTag(dst, a):
             guard let pa = translate(address(a), .read, checked: false) else { break }
             let tag = memory.word(MemoryTagging.location(ofGranuleAt: pa)) & 0xF

@@ -292,6 +292,25 @@ extension Explorer {
                 try self.write(t, spec, .doubleword, tag, r, g, next)
             }
 
+        case let .storeZeroTag(src, a):
+            // STZG: the STG write, then the granule's two data doublewords
+            // set to zero; nothing orders them among themselves (different
+            // locations, no dependency between them).
+            let tag = MemoryTagging.logicalTag(of: r.read(src))
+            try translated(a, .write, checked: false, r, g) { (r, g, pa, walks) throws(MachineError) in
+                var spec = LocalOrder.Access(direction: .write, location: MemoryTagging.location(ofGranuleAt: pa),
+                                             address: d.of(a), data: d.of(src))
+                spec.walks = walks
+                try self.write(t, spec, .doubleword, tag, r, g) { (r, g) throws(MachineError) in
+                    var zero = LocalOrder.Access(direction: .write, location: pa, address: d.of(a))
+                    zero.walks = walks
+                    try self.write(t, zero, .doubleword, 0, r, g) { (r, g) throws(MachineError) in
+                        zero.location = pa &+ 8
+                        try self.write(t, zero, .doubleword, 0, r, g, next)
+                    }
+                }
+            }
+
         case let .loadTag(dst, a):
             // LDG: an explicit read of the granule's tag location; Xt gets
             // the address with that tag as its logical tag.
