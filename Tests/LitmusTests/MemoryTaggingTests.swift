@@ -85,6 +85,32 @@ final class MemoryTaggingTests: XCTestCase {
         }
     }
 
+    /// tc-ib; [IFB]; po: a TagCheck fault taken to a handler is an exception
+    /// entry (IFB), so the failed tag read is ordered before the handler's
+    /// store. P1's load through x (green) faults only if its tag read saw
+    /// P0's blue, which P0 colours after reading z; the handler's z = 1
+    /// cannot then be what P0 read: forbidden on both machines.
+    func testAFailedTagReadIsOrderedBeforeItsHandler() throws {
+        let text = """
+            AArch64 LB+dmb.sy+tagcheck-handler
+            Variant=memtag
+            {
+             0:X0=x:blue; 0:X1=x; 0:X3=z;
+             1:X1=x:green; 1:X3=z;
+            }
+             P0          | P1          | P1.F        ;
+             LDR W2,[X3] | LDR W4,[X1] | MOV W5,#1   ;
+             DMB SY      |             | STR W5,[X3] ;
+             STG X0,[X1] |             |             ;
+            exists (0:X2=1 /\\ fault(P1,x))
+            """
+        for machine in [ArmMachine(), SCMachine()] as [any MemoryMachine] {
+            let r = try run(text, machine)
+            XCTAssertEqual(r.positive, 0, "\(machine.name): \(r.states)")
+            XCTAssertTrue(r.states.contains("0:X2=0; fault(P1,x);"), "\(machine.name): \(r.states)")
+        }
+    }
+
     /// (catalogue test, herd verdict under aarch64.cat): Allowed when the
     /// condition is reachable on Arm. SC must never reach more than Arm.
     static let catalogue: [(String, Bool)] = [

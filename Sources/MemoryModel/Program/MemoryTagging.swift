@@ -10,6 +10,15 @@
 /// granule at physical address `pa` is the location
 /// `MemoryTagging.location(ofGranuleAt: pa)`, a word whose value is the tag.
 /// Absent from initial memory means tag 0, herd's default colour (green).
+///
+/// With translation (herd's `vmsa`) the pointer's untagged address is
+/// translated first and the tag of the physical granule is checked (herd's
+/// `lift_memtag_phy`); STG/STZG are translated as stores. herd's newest
+/// semantics check only pages whose descriptor has the TaggedNormal memory
+/// attribute; hvdiff's descriptors carry no memory attributes (the parser
+/// rejects a `TaggedNormal` descriptor field), so under `memtag` every page
+/// is taken to be Tagged Normal, as a memtag test's accesses are meant to be
+/// checked.
 public enum MemoryTagging {
     /// Bytes one allocation tag covers.
     public static let granule: UInt64 = 16
