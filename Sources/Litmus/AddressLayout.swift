@@ -79,6 +79,11 @@ public struct AddressLayout: Hashable, Sendable {
             return base | (tag & 0xFFFF) << 48
         case .pageNumber(let v):
             return try resolve(v) >> 12
+        case .tagged(let v, let colour):
+            guard let tag = MemoryTagging.tag(ofColour: colour) else {
+                throw LayoutError("unknown tag colour '\(colour)' (known: \(MemoryTagging.colours.joined(separator: ", ")))")
+            }
+            return MemoryTagging.withLogicalTag(try resolve(v), tag)
         case .shiftRight(let v, let n):
             let amount = try resolve(n)
             return amount >= 64 ? 0 : try resolve(v) >> amount

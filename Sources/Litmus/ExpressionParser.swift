@@ -92,6 +92,8 @@ struct ExpressionParser {
                 }
             } else if word == "UndefinedInstruction" {
                 kind = .undefinedInstruction
+            } else if word == "TagCheck" {
+                kind = .tagCheck
             } else {
                 variable = word
             }
@@ -190,7 +192,14 @@ struct ExpressionParser {
             return .label(thread: thread, try stream.word("label"))
         }
         if stream.peek?.text == ":", stream.peek(1)?.kind == .word || stream.peek(1)?.kind == .string {
-            throw stream.error("tagged value '\(w):...' is not supported")
+            // herd's tagged pointer `x:red` (memtag).
+            guard ExpressionParser.isName(w) else { throw stream.error("'\(w)' cannot carry a tag") }
+            _ = try stream.next()
+            let colour = try stream.next()
+            guard colour.kind == .word, MemoryTagging.tag(ofColour: colour.text) != nil else {
+                throw stream.error("unknown tag colour '\(colour.text)' in '\(w):\(colour.text)'")
+            }
+            return .tagged(.virtualAddress(w), colour: colour.text.lowercased())
         }
         if w.hasPrefix("pte_"), w.count > 4 { return .entryAddress(String(w.dropFirst(4)), level: 3, table: nil) }
         if w.hasPrefix("phy_"), w.count > 4 { return .physicalAddress(String(w.dropFirst(4))) }

@@ -53,6 +53,9 @@ enum HerdCompiler {
             switch a.location {
             case .register(let t, let r):
                 guard t < test.threads.count else { throw test.error("no thread P\(t)", line: a.line) }
+                if case .tagged = a.value, !test.memoryTagging {
+                    throw test.error("tagged value '\(a.value)' needs -variant memtag", line: a.line)
+                }
                 registers[t].write(r, try resolve(a.value, layout, test, line: a.line))
             case .memory(let place, let offset):
                 let address: UInt64
@@ -79,6 +82,7 @@ enum HerdCompiler {
             faultHandling: test.faultHandling,
             hardwareUpdates: test.hardwareUpdates)
         program.translationSynchronization = test.translationSynchronization
+        program.memoryTagging = test.memoryTagging
         return CompiledTest(test: test, program: program, layout: layout)
     }
 
@@ -96,6 +100,9 @@ extension LitmusTest {
         if variants.contains("ets2") { return .ets2 }
         return .none
     }
+
+    /// herd's `memtag` variant (FEAT_MTE; herd also accepts `mte`).
+    var memoryTagging: Bool { variants.contains("memtag") || variants.contains("mte") }
 
     /// herd's fault handling: the last fault-handling flag of the test's own
     /// `Variant=` line, else the last one applied from outside, else fatal.

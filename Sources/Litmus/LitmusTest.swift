@@ -153,6 +153,9 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
     case asid(UInt64)
     /// isla `mkdesc3(oa=pa1, AP=0b11)` (a page) and `mkdesc2(table=...)` (a table).
     case makeDescriptor(level: Int, output: Value, isTable: Bool, readOnly: Bool)
+    /// herd's tagged pointer `x:red` (`Variant=memtag`): the address with a
+    /// colour as its logical tag (see `MemoryTagging.colours`).
+    case tagged(Value, colour: String)
 
     public var description: String {
         switch self {
@@ -173,6 +176,7 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
         case .asid(let n): return "asid(\(n))"
         case .makeDescriptor(let level, let output, let isTable, let readOnly):
             return "mkdesc\(level)(\(isTable ? "table" : "oa")=\(output)\(readOnly ? ", AP=0b11" : ""))"
+        case .tagged(let v, let colour): return "\(v):\(colour)"
         }
     }
 }
@@ -249,7 +253,7 @@ public indirect enum Predicate: Hashable, Sendable, CustomStringConvertible {
         case .fault(let t, let label, let variable, let kind):
             var args = ["P\(t)" + (label.map { ":\($0)" } ?? "")]
             if let v = variable { args.append(v) }
-            if let k = kind { args.append(k == .undefinedInstruction ? "UndefinedInstruction" : "MMU:" + Predicate.herdName(k)) }
+            if let k = kind { args.append(k == .undefinedInstruction || k == .tagCheck ? Predicate.herdName(k) : "MMU:" + Predicate.herdName(k)) }
             return "fault(" + args.joined(separator: ",") + ")"
         case .not(let p): return "~\(p.parenthesised)"
         case .and(let a, let b):
@@ -273,6 +277,7 @@ public indirect enum Predicate: Hashable, Sendable, CustomStringConvertible {
         case .undefinedInstruction: return "UndefinedInstruction"
         case .supervisorCall: return "SupervisorCall"
         case .hypervisorCall: return "HypervisorCall"
+        case .tagCheck: return "TagCheck"
         }
     }
 

@@ -16,7 +16,7 @@ struct NameCollector {
         case .virtualAddress(let n), .physicalAddress(let n): add(n)
         case .entryAddress(let n, _, _), .tableDescriptor(let n, _, _): add(n)
         case .descriptor(let d): if let oa = d.outputAddress { add(oa) }
-        case .pageNumber(let v): add(v)
+        case .pageNumber(let v), .tagged(let v, _): add(v)
         case .shiftRight(let v, let n): add(v); add(n)
         case .asid: break
         case .makeDescriptor(_, let output, _, _): add(output)

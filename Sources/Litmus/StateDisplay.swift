@@ -35,6 +35,7 @@ extension CompiledTest {
                 let v = try value(of: l, in: state)
                 var text = v > 0xFFFF ? "0x" + String(v, radix: 16) : String(v)
                 if case .memory(.entryAddress, _) = l, let d = layout.describeDescriptor(v) { text = d }
+                if program.memoryTagging, case .register = l, let p = layout.describeTaggedPointer(v) { text = p }
                 parts.append("\(l)=\(text);")
             case .fault(let p):
                 parts.append((try holds(p, in: state) ? "" : "~") + "\(p);")
@@ -45,6 +46,14 @@ extension CompiledTest {
 }
 
 extension AddressLayout {
+    /// A register holding a variable's address with a logical tag, as herd
+    /// writes it (`x:red`); nil for any other value.
+    func describeTaggedPointer(_ v: UInt64) -> String? {
+        let address = MemoryTagging.untagged(v)
+        guard v >> 60 == 0, let name = virtualAddresses.first(where: { $0.value == address })?.key else { return nil }
+        return "\(name):\(MemoryTagging.colours[Int(MemoryTagging.logicalTag(of: v))])"
+    }
+
     /// A descriptor word as herd writes it, `(oa:PA(x), valid:0, ...)`, when its
     /// output address is a named physical page; nil otherwise.
     func describeDescriptor(_ d: UInt64) -> String? {

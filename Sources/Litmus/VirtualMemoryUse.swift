@@ -33,7 +33,7 @@ extension Value {
     var isVirtualMemory: Bool {
         switch self {
         case .physicalAddress, .entryAddress, .descriptor, .tableDescriptor: return true
-        case .pageNumber(let v), .shiftRight(let v, _): return v.isVirtualMemory
+        case .pageNumber(let v), .shiftRight(let v, _), .tagged(let v, _): return v.isVirtualMemory
         case .makeDescriptor: return true
         default: return false
         }

@@ -13,6 +13,8 @@ struct MemoryMnemonic {
         case swap
         case atomicLoad(AtomicOperation)
         case atomicStore(AtomicOperation)
+        /// FEAT_MTE STG, STZG and LDG: allocation tag stores and load.
+        case storeTag, storeZeroTag, loadTag
     }
 
     var family: Family
@@ -44,6 +46,9 @@ struct MemoryMnemonic {
         // FEAT_LRCPC3 ordered pairs; herd also spells them LDAP/STLP.
         case "LDIAPP", "LDAP": family = .loadPair; acquire = true; if width != nil { return nil }
         case "STILP", "STLP": family = .storePair; release = true; if width != nil { return nil }
+        case "STG": family = .storeTag; if width != nil { return nil }
+        case "STZG": family = .storeZeroTag; if width != nil { return nil }
+        case "LDG": family = .loadTag; if width != nil { return nil }
         default:
             guard let (family, acquire, release) = MemoryMnemonic.readModifyWrite(stem) else { return nil }
             self.family = family
@@ -177,6 +182,16 @@ struct MemoryMnemonic {
             let source = try s.register()
             let w = try width(for: source, s)
             return .atomic(op, source: source, destination: nil, try s.address(), width: w, acquire: false, release: release)
+        case .storeTag, .storeZeroTag, .loadTag:
+            // STG, STZG and LDG Xt, [Xn{, #imm}]: Xt is a pointer.
+            let t = try s.register()
+            if !t.is64Bit { throw s.error("\(s.mnemonic) takes an X register") }
+            let a = try s.address()
+            switch family {
+            case .storeTag: return .storeTag(t, a)
+            case .storeZeroTag: return .storeZeroTag(t, a)
+            default: return .loadTag(t, a)
+            }
         }
     }
 }

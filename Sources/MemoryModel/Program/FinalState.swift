@@ -43,4 +43,7 @@ public enum FaultKind: String, Hashable, Sendable {
     /// UDF (herd's `UndefinedInstruction`), SVC and HVC: exceptions that are
     /// not memory faults (their `address` is 0).
     case undefinedInstruction, supervisorCall, hypervisorCall
+    /// FEAT_MTE: a Tag Checked access whose pointer's logical tag differs
+    /// from its granule's allocation tag (herd's `TagCheck`).
+    case tagCheck
 }

@@ -39,6 +39,17 @@ public enum Instruction: Hashable, Sendable {
     /// LD<op>{A}{L} Rs, Rt, [Xn] and ST<op>{L} Rs, [Xn] (destination nil, or
     /// the zero register): memory := memory <op> Rs, old value to Rt.
     case atomic(AtomicOperation, source: Register, destination: Register?, Address, width: AccessWidth, acquire: Bool, release: Bool)
+    /// STG Xt, [Xn{, #imm}] (FEAT_MTE): writes the logical tag of Xt as the
+    /// allocation tag of the granule at Xn (an Exp & Tag & W event). Not Tag
+    /// Checked itself.
+    case storeTag(Register, Address)
+    /// LDG Xt, [Xn{, #imm}] (FEAT_MTE): reads the allocation tag of the
+    /// granule at Xn (an Exp & Tag & R event) into Xt's logical tag.
+    case loadTag(Register, Address)
+    /// STZG Xt, [Xn{, #imm}] (FEAT_MTE): STG, and the granule's 16 data
+    /// bytes set to zero (two doubleword writes, unordered with the tag
+    /// write, as herd makes them). Not Tag Checked.
+    case storeZeroTag(Register, Address)
 
     // MARK: Barriers
 

@@ -57,6 +57,9 @@ public struct ConcurrentProgram: Hashable, Sendable {
     /// thread never wrote is false, since isla takes final register values
     /// from the thread's writes and has none to compare).
     public var recordsWrittenRegisters = false
+    /// FEAT_MTE (herd's `memtag` variant): loads and stores are Tag
+    /// Checked, STG/LDG access allocation tags (see MemoryTagging.swift).
+    public var memoryTagging = false
 
     public init(
         threads: [ThreadCode],
@@ -107,9 +110,15 @@ public enum TranslationSynchronization: Int, Hashable, Sendable, Comparable {
         switch kind {
         case .translation, .accessFlag, .stage2Translation: return self >= .ets2
         case .permission, .stage2Permission: return self >= .ets3
-        case .undefinedInstruction, .supervisorCall, .hypervisorCall: return false
+        case .undefinedInstruction, .supervisorCall, .hypervisorCall, .tagCheck: return false
         }
     }
+
+    /// ETS3's `[Exp & M]; po; [TagCheck & EXC-ENTRY]; tc-ib^-1; [Imp & Tag & R]`:
+    /// whether the tag read of a failed tag check is ordered after the
+    /// thread's earlier explicit accesses. herd makes a synchronous TagCheck
+    /// fault (the default precision) an exception entry, handler or not.
+    public var ordersFailedTagChecks: Bool { self >= .ets3 }
 }
 
 /// Whether a thread's MMU updates descriptors itself instead of faulting

@@ -42,7 +42,8 @@ public struct Interpreter: Sendable {
              .dmb, .dsb, .isb, .tlbi, .mrs,
              .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn:
             return true
-        case .load, .store, .loadPair, .storePair, .loadExclusivePair, .storeExclusivePair, .compareAndSwap, .compareAndSwapPair, .swap, .atomic, .msr:
+        case .load, .store, .loadPair, .storePair, .loadExclusivePair, .storeExclusivePair, .compareAndSwap, .compareAndSwapPair, .swap, .atomic, .msr,
+             .storeTag, .storeZeroTag, .loadTag:
             return false
         }
     }
@@ -153,7 +154,23 @@ public struct Interpreter: Sendable {
             }
         }
         /// Translates or, on a fault, takes the exception and returns nil.
-        func translate(_ va: UInt64, _ kind: Translation.AccessKind) -> UInt64? {
+        /// With memory tagging the pointer's top byte is ignored, and a Tag
+        /// Checked access (`checked`) compares the pointer's logical tag with
+        /// the current allocation tag of its granule: tag memory is always
+        /// current too. A mismatch is a TagCheck fault.
+        func translate(_ pointer: UInt64, _ kind: Translation.AccessKind, checked: Bool = true) -> UInt64? {
+            guard program.memoryTagging else { return translateAddress(pointer, kind) }
+            let va = MemoryTagging.untagged(pointer)
+            guard let pa = translateAddress(va, kind) else { return nil }
+            guard checked else { return pa }
+            let allocationTag = memory.word(MemoryTagging.location(ofGranuleAt: pa)) & 0xF
+            guard allocationTag == MemoryTagging.logicalTag(of: pointer) else {
+                takeException(.fault(.tagCheck, address: va))
+                return nil
+            }
+            return pa
+        }
+        func translateAddress(_ va: UInt64, _ kind: Translation.AccessKind) -> UInt64? {
             guard translates else { return va }
             var context = t.context
             context.unprivileged = program.threads[thread].isUnprivileged(at: t.pc)
@@ -185,12 +202,12 @@ public struct Interpreter: Sendable {
             effect.wrote = pa
         case let .loadPair(first, second, a, width, _):
             let va = address(a)
-            guard let pa1 = translate(va, .read), let pa2 = translate(va &+ UInt64(width.rawValue), .read) else { break }
+            guard let pa1 = translate(va, .read), let pa2 = translate(va &+ UInt64(width.rawValue), .read, checked: false) else { break }
             t.registers.write(first, try memory.read(pa1, width))
             t.registers.write(second, try memory.read(pa2, width))
         case let .storePair(first, second, a, width, _):
             let va = address(a)
-            guard let pa1 = translate(va, .write), let pa2 = translate(va &+ UInt64(width.rawValue), .write) else { break }
+            guard let pa1 = translate(va, .write), let pa2 = translate(va &+ UInt64(width.rawValue), .write, checked: false) else { break }
             try memory.write(pa1, width, reg(first))
             try memory.write(pa2, width, reg(second))
             effect.wrote = pa1
@@ -204,14 +221,14 @@ public struct Interpreter: Sendable {
             t.registers.write(compare, old)
         case let .loadExclusivePair(first, second, a, width, _):
             let va = address(a)
-            guard let pa1 = translate(va, .read), let pa2 = translate(va &+ UInt64(width.rawValue), .read) else { break }
+            guard let pa1 = translate(va, .read), let pa2 = translate(va &+ UInt64(width.rawValue), .read, checked: false) else { break }
             t.registers.write(first, try memory.read(pa1, width))
             t.registers.write(second, try memory.read(pa2, width))
             t.monitor = pa1
             t.monitorSecond = pa2
         case let .storeExclusivePair(status, first, second, a, width, _):
             let va = address(a)
-            guard let pa1 = translate(va, .write), let pa2 = translate(va &+ UInt64(width.rawValue), .write) else { break }
+            guard let pa1 = translate(va, .write), let pa2 = translate(va &+ UInt64(width.rawValue), .write, checked: false) else { break }
             let success = t.monitor == pa1 && t.monitorSecond == pa2
             t.monitor = nil
             t.monitorSecond = nil
@@ -223,7 +240,7 @@ public struct Interpreter: Sendable {
             effect.wroteSecond = pa2
         case let .compareAndSwapPair(compare1, compare2, new1, new2, a, width, _, _):
             let va = address(a)
-            guard let pa1 = translate(va, .write), let pa2 = translate(va &+ UInt64(width.rawValue), .write) else { break }
+            guard let pa1 = translate(va, .write), let pa2 = translate(va &+ UInt64(width.rawValue), .write, checked: false) else { break }
             let old1 = try memory.read(pa1, width), old2 = try memory.read(pa2, width)
             if old1 == reg(compare1) & width.mask && old2 == reg(compare2) & width.mask {
                 try memory.write(pa1, width, reg(new1))
@@ -244,6 +261,24 @@ public struct Interpreter: Sendable {
             try memory.write(pa, width, ValueSemantics.atomic(op, old: old, operand: reg(src), width: width))
             effect.wrote = pa
             if let dst { t.registers.write(dst, old) }
+        case let .storeTag(src, a):
+            // STG: translated as a write, not Tag Checked.
+            guard let pa = translate(address(a), .write, checked: false) else { break }
+            let location = MemoryTagging.location(ofGranuleAt: pa)
+            memory.setWord(location, MemoryTagging.logicalTag(of: reg(src)))
+            effect.wrote = location
+        case let .storeZeroTag(src, a):
+            guard let pa = translate(address(a), .write, checked: false) else { break }
+            let location = MemoryTagging.location(ofGranuleAt: pa)
+            memory.setWord(location, MemoryTagging.logicalTag(of: reg(src)))
+            try memory.write(pa, .doubleword, 0)
+            try memory.write(pa &+ 8, .doubleword, 0)
+            effect.wrote = pa
+            effect.wroteSecond = pa &+ 8
+        case let .loadTag(dst, a):
+            guard let pa = translate(address(a), .read, checked: false) else { break }
+            let tag = memory.word(MemoryTagging.location(ofGranuleAt: pa)) & 0xF
+            t.registers.write(dst, MemoryTagging.withLogicalTag(address(a), tag))
         case .dmb, .dsb, .isb, .tlbi, .nop:
             break
         case let .msr(sysreg, src):

@@ -8,8 +8,10 @@ struct Event: Sendable {
 
     /// Explicit access (Exp), translation-table walk read (Imp & TTD & R),
     /// hardware update of a descriptor's AF or DB (HU = Imp & TTD & W),
-    /// TLB maintenance (TLBI), or an MMU fault (MMU & FAULT).
-    enum Category: Sendable { case explicit, walk, update, tlbi, fault }
+    /// TLB maintenance (TLBI), an MMU fault (MMU & FAULT), or the read of
+    /// an allocation tag that a Tag Checked access makes (Imp & Tag & R,
+    /// FEAT_MTE; STG and LDG are explicit accesses of tag locations).
+    enum Category: Sendable { case explicit, walk, update, tlbi, fault, tagCheck }
 
     /// Where a read takes its value from (rf).
     enum Source: Hashable, Sendable {
@@ -120,6 +122,8 @@ struct Event: Sendable {
 
     var isRead: Bool { direction == .read }
     var isExplicitRead: Bool { direction == .read && category == .explicit }
+    /// Imp & Tag & R: the tag read of a Tag Checked access.
+    var isTagCheck: Bool { category == .tagCheck }
     var isWalk: Bool { category == .walk }
     var isUpdate: Bool { category == .update }
     /// Imp & TTD: walks and hardware updates.

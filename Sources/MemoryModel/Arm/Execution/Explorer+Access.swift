@@ -7,15 +7,35 @@ extension Explorer {
         func next(_ r: ThreadRun, _ g: ExecutionGraph) throws(MachineError) {
             var r = r
             r.pc += 1
+            r.tagCheck = nil
             try proceed(t, r, g, finished)
         }
         /// Translates the access's address, taking a fault if there is one.
-        func translated(_ a: Address, _ kind: Translation.AccessKind, offset: UInt64 = 0, _ r: ThreadRun,
-                        _ g: ExecutionGraph,
+        /// With memory tagging the pointer's top byte is ignored, and an
+        /// access that is Tag Checked (`checked`: every load and store, not
+        /// STG/LDG) first has its tag checked, once per instruction (at the
+        /// first address; herd checks the instruction's base address): a
+        /// mismatch is a TagCheck fault, else the access follows its tag
+        /// read (the read is left in `r.tagCheck` for the access events).
+        func translated(_ a: Address, _ kind: Translation.AccessKind, offset: UInt64 = 0, checked: Bool = true,
+                        _ r: ThreadRun, _ g: ExecutionGraph,
                         _ body: (ThreadRun, ExecutionGraph, UInt64, [Int]) throws(MachineError) -> Void) throws(MachineError) {
-            try translate(t, r.address(a) &+ offset, kind, d.of(a), r, g) { (r, g, outcome) throws(MachineError) in
+            let pointer = r.address(a)
+            let tagged = program.memoryTagging
+            let va = (tagged ? MemoryTagging.untagged(pointer) : pointer) &+ offset
+            try translate(t, va, kind, d.of(a), r, g) { (r, g, outcome) throws(MachineError) in
                 switch outcome {
-                case .physical(let pa, let walks): try body(r, g, pa, walks)
+                case .physical(let pa, let walks):
+                    guard tagged && checked && offset == 0 else { return try body(r, g, pa, walks) }
+                    try self.checkTag(t, pointer: pointer, at: pa, d.of(a), r, g) { (r, g, passed, tagRead) throws(MachineError) in
+                        var r = r
+                        r.tagCheck = tagRead
+                        guard passed else {
+                            let fault = Fault(thread: t, instruction: r.pc, address: va, kind: .tagCheck)
+                            return try self.takeFault(t, fault, r, g, finished)
+                        }
+                        try body(r, g, pa, walks)
+                    }
                 case .fault(let fault): try self.takeFault(t, fault, r, g, finished)
                 }
             }
@@ -258,6 +278,50 @@ extension Explorer {
                                          newValue: { ValueSemantics.atomic(op, old: $0, operand: operand, width: width) }) { (r, old, taint) in
                     if let dst { r.write(dst, old, taint) }
                 } then: { (r, g) throws(MachineError) in try next(r, g) }
+            }
+
+        case let .storeTag(src, a):
+            // STG: an explicit write of the granule's tag location,
+            // translated as a store, not Tag Checked.
+            let tag = MemoryTagging.logicalTag(of: r.read(src))
+            try translated(a, .write, checked: false, r, g) { (r, g, pa, walks) throws(MachineError) in
+                var spec = LocalOrder.Access(direction: .write, location: MemoryTagging.location(ofGranuleAt: pa),
+                                             address: d.of(a), data: d.of(src))
+                spec.walks = walks
+                try self.write(t, spec, .doubleword, tag, r, g, next)
+            }
+
+        case let .storeZeroTag(src, a):
+            // STZG: the STG write, then the granule's two data doublewords
+            // set to zero; nothing orders them among themselves (different
+            // locations, no dependency between them).
+            let tag = MemoryTagging.logicalTag(of: r.read(src))
+            try translated(a, .write, checked: false, r, g) { (r, g, pa, walks) throws(MachineError) in
+                var spec = LocalOrder.Access(direction: .write, location: MemoryTagging.location(ofGranuleAt: pa),
+                                             address: d.of(a), data: d.of(src))
+                spec.walks = walks
+                try self.write(t, spec, .doubleword, tag, r, g) { (r, g) throws(MachineError) in
+                    var zero = LocalOrder.Access(direction: .write, location: pa, address: d.of(a))
+                    zero.walks = walks
+                    try self.write(t, zero, .doubleword, 0, r, g) { (r, g) throws(MachineError) in
+                        zero.location = pa &+ 8
+                        try self.write(t, zero, .doubleword, 0, r, g, next)
+                    }
+                }
+            }
+
+        case let .loadTag(dst, a):
+            // LDG: an explicit read of the granule's tag location; Xt gets
+            // the address with that tag as its logical tag.
+            let pointer = r.address(a)
+            try translated(a, .read, checked: false, r, g) { (r, g, pa, walks) throws(MachineError) in
+                var spec = LocalOrder.Access(direction: .read, location: MemoryTagging.location(ofGranuleAt: pa), address: d.of(a))
+                spec.walks = walks
+                try self.read(t, spec, .doubleword, r, g) { (r, g, _, tag, taint) throws(MachineError) in
+                    var r = r
+                    r.write(dst, MemoryTagging.withLogicalTag(pointer, tag), taint)
+                    try next(r, g)
+                }
             }
 
         default:

@@ -5,6 +5,8 @@ extension Explorer {
     func read(_ t: Int, _ spec: LocalOrder.Access, _ width: AccessWidth, _ r: ThreadRun, _ g: ExecutionGraph,
               noReturn: Bool = false,
               _ then: (ThreadRun, ExecutionGraph, Int, UInt64, Taint) throws(MachineError) -> Void) throws(MachineError) {
+        var spec = spec
+        spec.tagCheck = r.tagCheck  // tc-before, if the access was Tag Checked
         let loc = spec.location
         if splits(loc, width) {
             return try readBytes(t, spec, width, r, g, noReturn: noReturn, then)
@@ -60,6 +62,8 @@ extension Explorer {
     func write(_ t: Int, _ spec: LocalOrder.Access, _ width: AccessWidth, _ value: UInt64, _ r: ThreadRun,
                _ g: ExecutionGraph,
                _ then: (ThreadRun, ExecutionGraph) throws(MachineError) -> Void) throws(MachineError) {
+        var spec = spec
+        spec.tagCheck = r.tagCheck  // tc-before and tc-ib, if Tag Checked
         let loc = spec.location
         if splits(loc, width) {
             return try writeBytes(t, spec, width, value, r, g, then)

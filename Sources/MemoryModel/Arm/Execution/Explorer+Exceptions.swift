@@ -31,15 +31,22 @@ extension Explorer {
         }
         var r = r, g = g
         g.faults.insert(cause.fault(thread: t, instruction: r.pc))
+        let failedTagCheck = r.tagCheck
+        r.tagCheck = nil
         let entry = handler.enter(cause, at: r.pc, in: program.threads[t],
                                   from: r.systemRegisters[.currentEL] ?? ExceptionLevel.el1.currentEL)
         for (register, value) in entry.writes { r.systemRegisters[register] = value }
         contextSynchronise(&r, &g)
-        if case .fault = cause {
+        if case .fault(let kind, _) = cause {
+            // `[Imp & Tag & R]; tc-ib; [IFB]; po`: the tag read that failed
+            // is ordered before everything the handler does.
+            if kind == .tagCheck, let tagRead = failedTagCheck {
+                r.dependencies.instructionBarrier.insert(tagRead)
+            }
             // `[Imp & TTD & R]; tr-ib; [IFB]; po`: the walks that found the
             // fault (tr-ib to the fault event, the last one of this thread)
             // are ordered before everything the handler does.
-            if let fault = g.events.indices.last(where: { g.events[$0].thread == t && g.events[$0].category == .fault }) {
+            if kind != .tagCheck, let fault = g.events.indices.last(where: { g.events[$0].thread == t && g.events[$0].category == .fault }) {
                 for w in g.events.indices where g.events[w].translatedAccess == fault {
                     r.dependencies.instructionBarrier.insert(w)
                 }

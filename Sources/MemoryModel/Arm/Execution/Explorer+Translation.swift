@@ -189,6 +189,7 @@ extension Explorer {
         var g = g
         var r = r
         g.faults.insert(fault)
+        r.tagCheck = nil
         switch program.faultHandling {
         case .fatal:
             try finish(t, r, g, finished)

@@ -32,7 +32,15 @@ struct LocalOrder: Sendable {
     /// Walks that translated an explicit access so far:
     /// `[Imp & TTD & R]; tr-ib; [Exp & M]; po; [Exp & W]` and `...; po; [IFB]; po`.
     var translatingWalks = EventSet()
-    /// po & same-loc predecessors for lmws (explicit accesses and walks).
+    /// Tag reads of Tag Checked accesses so far (Imp & Tag & R, FEAT_MTE):
+    /// sources of bob's dmb.full, dmb.ld and release rows and of DSB-ob.
+    var tagChecks = EventSet()
+    /// Tag reads whose check passed and let their access happen:
+    /// `[Imp & Tag & R]; tc-before; [Exp & M]; po; [Exp & W | HU]` (dob) and
+    /// `...; po; [IFB]; po` (IFB-ob).
+    var checkingTagReads = EventSet()
+    /// po & same-loc predecessors for lmws (explicit accesses, walks and
+    /// tag reads).
     var accessesByLocation: [UInt64: EventSet] = [:]
     /// Walks per location: `[Imp & TTD & R]; po & same-loc; [HU]` (lmws).
     var walksByLocation: [UInt64: EventSet] = [:]
@@ -66,6 +74,8 @@ struct LocalOrder: Sendable {
         var pairFirst: Int?
         /// The walk reads of this access's translation (tr-ib).
         var walks: [Int] = []
+        /// The tag read that checked this access (tc-before), if any.
+        var tagCheck: Int?
     }
 
     /// lob predecessors of `a`, given the thread's dependency state and the
@@ -85,6 +95,7 @@ struct LocalOrder: Sendable {
             p.formUnion(d.control.pick)
             p.formUnion(d.earlierAddresses.pick)
             p.formUnion(translatingWalks)
+            p.formUnion(checkingTagReads)  // `...; tc-before; [Exp & M]; po; [HU]`
             if let same = walksByLocation[a.location] { p.formUnion(same) }
             if let r = a.rmwRead { p.insert(r) }
             if dsbOrdersTranslation { p.formUnion(beforeSynchronised) }
@@ -101,6 +112,16 @@ struct LocalOrder: Sendable {
             p.formUnion(beforeEverything)
             p.formUnion(beforeWrites)
             for w in a.walks { p.insert(w) }
+            return p
+        case .tagCheck:
+            // Imp & Tag & R: bob's dmb.full, dmb.ld, acquire and
+            // A;amo;L rows and DSB-ob (all in beforeEverything, dmb.st's
+            // rows excepted: they do not reach tag reads), addr, and
+            // `addr; [Exp & M]; lmrs` / `data; [Exp & M]; lmrs` from an STG
+            // of the same granule.
+            p.formUnion(beforeEverything)
+            p.formUnion(a.address.plain)
+            if lastWrite[a.location] != nil { p.formUnion(lastWriteTaint[a.location]!.plain) }
             return p
         case .explicit:
             break
@@ -125,9 +146,13 @@ struct LocalOrder: Sendable {
             p.formUnion(d.control.pick)
             p.formUnion(d.earlierAddresses.pick)
             p.formUnion(translatingWalks)
+            // `[Imp & Tag & R]; tc-before; [Exp & M]; po; [Exp & W]` (dob),
+            // and tc-ib from this write's own tag read (intr-ob).
+            p.formUnion(checkingTagReads)
+            if let check = a.tagCheck { p.insert(check) }
             if let same = accessesByLocation[a.location] { p.formUnion(same) }  // lmws
             p.formUnion(beforeWrites)  // dmb.st
-            if a.release { p.formUnion(memory) }  // [M]; po; [W & L]
+            if a.release { p.formUnion(memory); p.formUnion(tagChecks) }  // [Exp & M | Imp & Tag & R]; po; [W & L]
             if let r = a.rmwRead { p.insert(r) }  // aob: rmw
         case .maintenance:
             break
@@ -152,11 +177,16 @@ struct LocalOrder: Sendable {
             return
         case .fault:
             return
+        case .tagCheck:
+            tagChecks.insert(id)
+            accessesByLocation[a.location, default: EventSet()].insert(id)  // lmws
+            return
         case .explicit:
             break
         }
         memory.insert(id)
         for w in a.walks { translatingWalks.insert(w) }
+        if let check = a.tagCheck { checkingTagReads.insert(check) }
         accessesByLocation[a.location, default: EventSet()].insert(id)
         switch a.direction {
         case .read:
@@ -182,9 +212,9 @@ struct LocalOrder: Sendable {
         var sources = EventSet()
         switch kind {
         case .all:
-            sources = memory
+            sources = memory.union(tagChecks)
             if synchronisation { sources.formUnion(maintenance) }
-        case .load: sources = returningReads
+        case .load: sources = returningReads.union(tagChecks)
         case .store:
             guard synchronisation else { beforeWrites.formUnion(writes); return }
             sources = writes

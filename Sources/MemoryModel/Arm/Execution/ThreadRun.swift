@@ -21,6 +21,9 @@ struct ThreadRun: Sendable {
     var reexecuting = false
     /// Earlier table bases whose entries the TLB may still hold.
     var cachedBases = CachedTableBases()
+    /// The tag read that checked the current instruction's access (FEAT_MTE),
+    /// until the instruction completes or takes its TagCheck fault.
+    var tagCheck: Int?
     /// Values this thread has written so far; they become promise
     /// candidates once the thread ends in a graph that can still complete.
     var written: [Explorer.WrittenValue] = []
@@ -52,6 +55,8 @@ struct ThreadRun: Sendable {
         dependencies.instructionBarrier.formUnion(d.earlierAddresses.pick)
         dependencies.instructionBarrier.formUnion(dsbOrdered)
         dependencies.instructionBarrier.formUnion(order.translatingWalks)
+        // `[Imp & Tag & R]; tc-before; [Exp & M]; po; [IFB]; po`.
+        dependencies.instructionBarrier.formUnion(order.checkingTagReads)
     }
 
     /// An exception entry or return under the ESOP 2022 model.
@@ -127,6 +132,7 @@ struct ThreadRun: Sendable {
         case let .mrs(dst, sysreg):
             write(dst, systemRegisters[sysreg] ?? 0, .none)
         case .load, .tlbi, .store, .loadPair, .storePair, .loadExclusivePair, .storeExclusivePair, .compareAndSwap, .compareAndSwapPair, .swap, .atomic,
+             .storeTag, .storeZeroTag, .loadTag,
              .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn, .branchAndLink, .branchToRegister:
             return false
         }

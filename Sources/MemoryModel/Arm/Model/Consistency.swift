@@ -24,8 +24,13 @@ enum Consistency {
     /// construction: writes are never inserted before their thread's earlier
     /// writes, and reads only read writes that already exist or, by promise,
     /// writes of later threads.
+    ///
+    /// coWR-MTE is the same rule for the tag read of a Tag Checked access
+    /// after the thread's own STG of the granule (`[Exp & Tag & W]; (po &
+    /// same-loc); [Imp & Tag & R]; (ca & int)`); coRW1-MTE holds by
+    /// construction as coRW1-Exp does.
     static func internalVisibility(_ g: ExecutionGraph) -> Bool {
-        for id in g.events.indices where g.events[id].isExplicitRead {
+        for id in g.events.indices where g.events[id].isExplicitRead || g.events[id].isTagCheck {
             guard let local = g.events[id].previousLocalWrite, let s = g.sourceIndex(id) else { continue }
             if s < g.coherenceIndex(local) { return false }
         }
