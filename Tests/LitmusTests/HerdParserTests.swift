@@ -125,15 +125,7 @@ final class HerdParserTests: XCTestCase {
             ("AArch64 T\n{}\n P0 | P1 ;\n NOP | NOP | NOP ;\nexists (0:X1=1)", 4, "columns"),
             ("AArch64 T\n{ 3:X1=x }\n P0 ;\n NOP ;\nexists (0:X1=1)", 2, "P3"),
         ]
-        for (text, line, fragment) in cases {
-            do {
-                _ = try HerdParser.parse(text, file: "bad.litmus").compile()
-                XCTFail("accepted: \(text)")
-            } catch {
-                XCTAssertEqual(error.location, SourceLocation(file: "bad.litmus", line: line), "\(text) → \(error)")
-                XCTAssertTrue(error.description.contains(fragment), "\(text) → \(error)")
-            }
-        }
+        assertEachRejected(cases, file: "bad.litmus", by: HerdParser.parse)
     }
 
     func testHardwareUpdatesFromTTHM() throws {

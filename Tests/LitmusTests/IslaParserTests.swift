@@ -120,14 +120,6 @@ final class IslaParserTests: XCTestCase {
             ("name = \"T\"\npage_table_setup = \"\"\"\n  physical pa1;\n  x |-> invalid at level 2;\n  x |-> pa1;\n\"\"\"\n[thread.0]\ncode = \"NOP\"\n[final]\nassertion = \"true\"",
              5, "not a table"),
         ]
-        for (text, line, fragment) in cases {
-            do {
-                _ = try IslaParser.parse(text, file: "bad.litmus.toml").compile()
-                XCTFail("accepted: \(text)")
-            } catch {
-                XCTAssertEqual(error.location, SourceLocation(file: "bad.litmus.toml", line: line), "\(error)")
-                XCTAssertTrue(error.description.contains(fragment), "\(error)")
-            }
-        }
+        assertEachRejected(cases, file: "bad.litmus.toml", by: IslaParser.parse)
     }
 }

@@ -55,15 +55,7 @@ final class MemoryTaggingTests: XCTestCase {
             ("AArch64 T\nVariant=memtag\n{ 0:X1=x; }\n P0 ;\n STG W0,[X1] ;\nexists (0:X0=1)", 5, "X register"),
             ("AArch64 T\nVariant=memtag\n{ 0:X1=x; }\n P0 ;\n LDGB X0,[X1] ;\nexists (0:X0=1)", 5, "LDGB"),
         ]
-        for (text, line, fragment) in cases {
-            do {
-                _ = try HerdParser.parse(text, file: "bad.litmus").compile()
-                XCTFail("accepted: \(text)")
-            } catch {
-                XCTAssertEqual(error.location, SourceLocation(file: "bad.litmus", line: line), "\(text) → \(error)")
-                XCTAssertTrue(error.description.contains(fragment), "\(text) → \(error)")
-            }
-        }
+        assertEachRejected(cases, file: "bad.litmus", by: HerdParser.parse)
     }
 
     /// A tag mismatch in one thread: the load faults (fatal: the thread
