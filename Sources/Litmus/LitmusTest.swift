@@ -189,6 +189,9 @@ public struct DescriptorLiteral: Hashable, Sendable, CustomStringConvertible {
     public var el0 = true
     /// herd's `x` field (executable); `x:0` sets XN (bit 54).
     public var executable = true
+    /// herd's `attrs:(Normal,iNC,oNC)`: memory attribute names, sorted and
+    /// without repeats (herd compares them as a set); empty is herd's default.
+    public var attributes: [String] = []
 
     public init(outputAddress: Value? = nil) { self.outputAddress = outputAddress }
 
@@ -206,6 +209,7 @@ public struct DescriptorLiteral: Hashable, Sendable, CustomStringConvertible {
         fields.append("dbm:\(bit(dirtyBitModifier))")
         fields.append("el0:\(bit(el0))")
         if !executable { fields.append("x:0") }
+        if !attributes.isEmpty { fields.append("attrs:(" + attributes.joined(separator: ", ") + ")") }
         return "(" + fields.joined(separator: ", ") + ")"
     }
 }

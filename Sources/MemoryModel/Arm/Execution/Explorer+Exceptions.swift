@@ -4,7 +4,7 @@
 /// aarch64.cat (aarch64hwreqs.cat, "IFB-ordered-before") puts EXC-ENTRY and
 /// EXC-RET in IFB with ISB: without the `ExS` variant (FEAT_ExS, which herd's
 /// default configuration and the shared tests leave off) both are context
-/// synchronising. So an exception entry and an ERET order as an ISB does:
+/// synchronising; with it, as `ExceptionSynchronization` says. So an exception entry and an ERET order as an ISB does:
 /// IFB-ob from reads they are control- or address-dependent on and from what
 /// a DSB completed before them (and TLBIs a DSB completed are synchronised
 /// by them, C_TLBI's `TLBI-after; [TLBI]; IFB-ob`). The fault event itself
@@ -34,7 +34,7 @@ extension Explorer {
         let entry = handler.enter(cause, at: r.pc, in: program.threads[t],
                                   from: r.systemRegisters[.currentEL] ?? ExceptionLevel.el1.currentEL)
         for (register, value) in entry.writes { r.systemRegisters[register] = value }
-        contextSynchronise(&r, &g)
+        if program.exceptionSynchronization.entrySynchronises(cause) { contextSynchronise(&r, &g) }
         if case .fault = cause {
             // `[Imp & TTD & R]; tr-ib; [IFB]; po`: the walks that found the
             // fault (tr-ib to the fault event, the last one of this thread)
@@ -59,7 +59,7 @@ extension Explorer {
         let code = program.threads[t]
         let target = try code.returnTarget(r.systemRegisters[code.returnLinkRegister(at: r.pc, r.systemRegisters)] ?? 0, thread: t)
         r.systemRegisters[.currentEL] = code.returnLevel(at: r.pc, r.systemRegisters)
-        contextSynchronise(&r, &g)
+        if program.exceptionSynchronization.exceptionReturn { contextSynchronise(&r, &g) }
         r.pc = target
     }
 
