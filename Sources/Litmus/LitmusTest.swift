@@ -253,7 +253,11 @@ public indirect enum Predicate: Hashable, Sendable, CustomStringConvertible {
         case .fault(let t, let label, let variable, let kind):
             var args = ["P\(t)" + (label.map { ":\($0)" } ?? "")]
             if let v = variable { args.append(v) }
-            if let k = kind { args.append(k == .undefinedInstruction ? "UndefinedInstruction" : "MMU:" + Predicate.herdName(k)) }
+            if let k = kind {
+                // MMU faults are herd's `MMU:Kind`, exception calls their bare names.
+                let mmu: Set<FaultKind> = [.translation, .stage2Translation, .permission, .stage2Permission, .accessFlag]
+                args.append(mmu.contains(k) ? "MMU:" + Predicate.herdName(k) : Predicate.herdName(k))
+            }
             return "fault(" + args.joined(separator: ",") + ")"
         case .not(let p): return "~\(p.parenthesised)"
         case .and(let a, let b):

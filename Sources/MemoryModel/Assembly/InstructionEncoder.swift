@@ -128,7 +128,7 @@ public enum InstructionEncoder {
     /// The condition field (Arm ARM C1.2.4): EQ 0, NE 1, HS 2, LO 3, ...
     static func code(_ c: Condition) -> UInt32 {
         switch c {
-        case .eq: 0; case .ne: 1; case .hs: 2; case .lo: 3; case .mi: 4; case .pl: 5
+        case .eq: 0; case .ne: 1; case .hs: 2; case .lo: 3; case .mi: 4; case .pl: 5; case .vs: 6; case .vc: 7
         case .hi: 8; case .ls: 9; case .ge: 10; case .lt: 11; case .gt: 12; case .le: 13
         }
     }

@@ -135,6 +135,8 @@ public enum BarrierKind: Hashable, Sendable, CaseIterable {
 public enum Condition: String, Hashable, Sendable, CaseIterable {
     case eq = "EQ", ne = "NE", hs = "HS", lo = "LO", mi = "MI", pl = "PL"
     case hi = "HI", ls = "LS", ge = "GE", lt = "LT", gt = "GT", le = "LE"
+    /// Overflow set / clear (V).
+    case vs = "VS", vc = "VC"
 }
 
 /// TLB maintenance operations: the scope (by VA, by IPA, by VMID, all) and
