@@ -132,14 +132,17 @@ extension Explorer {
                     w.isAtomicOperation = true
                     w.walks = walks
                     // On success the value written back to Rs equals both the
-                    // old Rs and the value read, and herd (aarch64_cas_ok,
-                    // `DataFromRRs | DataFromRx`) lets either be its data
-                    // source: an outcome is allowed if either choice allows
-                    // it. Both reach it through the comparison (iico_ctrl,
-                    // pick) too, and the address as data.
+                    // old Rs and the value read, and herd (event.ml
+                    // aarch64_cas, `DataFromRRs | DataFromRx`) lets either be
+                    // its data source: an outcome is allowed if either choice
+                    // allows it. From Rs, the write also depends on the
+                    // comparison (iico_ctrl from the branch event, which reads
+                    // Rs and the value read, and through it the address): a
+                    // pick dependency. From the read, it is the read's value
+                    // alone, as a load's (no iico_ctrl into the register then).
                     let pick = taint.union(d.of(compare)).asPick
-                    let fromRs = d.of(a).union(d.of(compare).plainPart).union(pick)
-                    let fromRead = d.of(a).union(taint.plainPart).union(pick)
+                    let fromRs = d.of(compare).plainPart.union(pick)
+                    let fromRead = taint
                     for source in fromRs == fromRead ? [fromRs] : [fromRs, fromRead] {
                         var r = r
                         r.write(compare, old, source)
