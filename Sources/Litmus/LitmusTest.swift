@@ -19,6 +19,9 @@ public struct LitmusTest: Sendable {
     /// Locations herd lists under `locations [...]`: shown, not tested.
     public var observed: [Observed]
     public var condition: FinalCondition
+    /// herd's `filter P`: only final states satisfying P are kept (shown,
+    /// counted and checked against the condition).
+    public var filter: Predicate? = nil
     /// herd `Variant=` flags (lower-cased), e.g. "vmsa", "fatal", followed
     /// by those applied from outside (`apply(variants:)`).
     public var variants: [String]

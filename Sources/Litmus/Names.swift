@@ -50,6 +50,7 @@ struct NameCollector {
             }
         }
         add(test.condition.predicate)
+        if let f = test.filter { add(f) }
     }
 }
 
