@@ -63,6 +63,14 @@ public enum InstructionEncoder {
             return sf(n) | 0x6B00_001F | number(m) << 16 | number(n) << 5
         case let .conditionalSelect(d, n, m, c):
             return sf(d) | 0x1A80_0000 | number(m) << 16 | code(c) << 12 | number(n) << 5 | number(d)
+        case let .conditionalSelectElse(d, n, m, c, alternative):
+            let base: UInt32
+            switch alternative {
+            case .increment: base = 0x1A80_0400
+            case .invert: base = 0x5A80_0000
+            case .negate: base = 0x5A80_0400
+            }
+            return sf(d) | base | number(m) << 16 | code(c) << 12 | number(n) << 5 | number(d)
         case let .conditionalSet(d, c):
             return sf(d) | 0x1A9F_07E0 | code(c.inverted) << 12 | number(d)
         case let .load(t, a, width, ordering, exclusive) where !exclusive && !a.base.isZero:

@@ -65,6 +65,9 @@ public enum Instruction: Hashable, Sendable {
     /// CSEL Rd, Rn, Rm, cond. CSET Rd, cond is CSEL Rd, 1, 0 (CSINC XZR form).
     case conditionalSelect(destination: Register, Register, Register, Condition)
     case conditionalSet(destination: Register, Condition)
+    /// CSINC/CSINV/CSNEG Rd, Rn, Rm, cond: Rn if cond holds, else Rm
+    /// incremented, inverted or negated.
+    case conditionalSelectElse(destination: Register, Register, Register, Condition, ConditionalSelectElse)
 
     // MARK: Control flow
 
