@@ -24,8 +24,18 @@ public struct AddressLayout: Hashable, Sendable {
     public var stage2 = false
     /// Each thread's labels, for code addresses (`P0:L0`, isla `L0:`).
     public var threadLabels: [[String: Int]] = []
+    /// herd's memory attribute sets (`attrs:(...)`), each with the AttrIndx
+    /// (descriptor bits [4:2]) standing for it: as if the test's MAIR had one
+    /// entry per set, index 0 being herd's default attributes.
+    public var attributeIndices: [[String]: UInt64] = [:]
 
     public init() {}
+
+    /// The output address of a herd descriptor literal that names none and
+    /// initialises no `PTE(x)` (a register's `(valid:0)`): herd gives it
+    /// `PHY ""`, a physical address no name has. Page 0 is one: herd
+    /// compilers put every name's page higher up.
+    public static let noOutputAddress: UInt64 = 0
 
     public struct EntryKey: Hashable, Sendable {
         public var name: String
@@ -66,10 +76,14 @@ public struct AddressLayout: Hashable, Sendable {
             let output: UInt64
             if let oa = d.outputAddress { output = try resolve(oa) }
             else if let o = defaultOutput { output = o }
-            else { throw LayoutError("descriptor \(d) needs oa: here") }
+            else { output = Self.noOutputAddress }
             var bits = Descriptor.herd(outputAddress: output, valid: d.valid, af: d.accessFlag,
                                        db: d.dirty, dbm: d.dirtyBitModifier, el0: d.el0)
             if !d.executable { bits |= DescriptorLiteral.executeNever }
+            if !d.attributes.isEmpty {
+                guard let index = attributeIndices[d.attributes] else { throw LayoutError("no AttrIndx for \(d)") }
+                bits |= index << 2
+            }
             return bits
         case .label(let t, let l):
             guard t < threadLabels.count, let index = threadLabels[t][l] else { throw LayoutError("no label P\(t):\(l)") }

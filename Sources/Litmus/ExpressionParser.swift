@@ -90,6 +90,9 @@ struct ExpressionParser {
                 case "accessflag": kind = .accessFlag
                 default: throw stream.error("unknown MMU fault kind '\(k)'")
                 }
+            } else if word == "SupervisorCall" || word == "HypervisorCall" {
+                // herd's names for the faults SVC and HVC record (LitmusTest.herdName).
+                kind = word == "SupervisorCall" ? .supervisorCall : .hypervisorCall
             } else if word == "UndefinedInstruction" {
                 kind = .undefinedInstruction
             } else if word == "TagCheck" {
@@ -330,6 +333,10 @@ struct ExpressionParser {
                 }
                 continue
             }
+            if field == "attrs" {
+                d.attributes = try attributeNames()
+                continue
+            }
             let bitText = try stream.word("0 or 1")
             guard bitText == "0" || bitText == "1" else { throw stream.error("descriptor field \(field) takes 0 or 1") }
             let bit = bitText == "1"
@@ -345,6 +352,19 @@ struct ExpressionParser {
         } while stream.accept(",")
         try stream.expect(")")
         return d
+    }
+
+    /// herd's `attrs:(Device-GRE)`, `attrs:(Normal, iNC, oNC)`: a set of names.
+    mutating func attributeNames() throws(LitmusError) -> [String] {
+        try stream.expect("(")
+        var names: Set<String> = []
+        repeat {
+            var name = try stream.word("memory attribute")
+            while stream.accept("-") { name += "-" + (try stream.word("memory attribute")) }
+            names.insert(name)
+        } while stream.accept(",")
+        try stream.expect(")")
+        return names.sorted()
     }
 
     /// Decimal, 0x hex, 0b binary, optionally negative (two's complement).

@@ -26,6 +26,11 @@ enum HerdCompiler {
 
         var layout = AddressLayout()
         layout.threadLabels = test.threads.map(\.labels)
+        // AttrIndx is 3 bits: index 0 is the default, 7 sets fit beside it.
+        guard collector.attributeSets.count <= 7 else {
+            throw test.error("more than 7 memory attribute sets (attrs:) in one test", line: test.conditionLine)
+        }
+        for (k, set) in collector.attributeSets.enumerated() { layout.attributeIndices[set] = UInt64(k + 1) }
         var memory = MemoryImage()
         var descriptorAddress: [UInt64: UInt64] = [:]
         for (k, name) in collector.names.enumerated() {
@@ -81,6 +86,7 @@ enum HerdCompiler {
             translation: vmsa ? .singleLevel(descriptorAddress: descriptorAddress) : .none,
             faultHandling: test.faultHandling,
             hardwareUpdates: test.hardwareUpdates)
+        program.exceptionSynchronization = test.exceptionSynchronization
         program.translationSynchronization = test.translationSynchronization
         program.memoryTagging = test.memoryTagging
         return CompiledTest(test: test, program: program, layout: layout)

@@ -184,9 +184,8 @@ public enum HerdParser {
                 _ = parser.stream.accept(";")
             }
         }
-        if parser.stream.peek?.text.lowercased() == "filter" {
-            throw parser.stream.error("'filter' is not supported")
-        }
+        var filter: Predicate? = nil
+        if parser.stream.accept("filter") { filter = try parser.predicate() }
         let quantifier: FinalCondition.Quantifier
         if parser.stream.atEnd {
             // No condition: herd lists the final states; "true" is what every one satisfies.
@@ -206,6 +205,7 @@ public enum HerdParser {
             name: name, file: file, threads: threads, handlers: handlers, initialState: initialState,
             observed: observed, condition: FinalCondition(quantifier, predicate), variants: variants,
             memory: .physical, types: state.types)
+        test.filter = filter
         if let (value, line) = tthm {
             test.hardwareUpdates = try hardwareUpdates(value, threads: threads.count, at: at(line))
         }

@@ -95,6 +95,7 @@ public struct LitmusRunner: Sendable {
             var shown: [String: Bool] = [:]
             for state in exploration.finalStates {
                 do {
+                    if let f = test.filter, !(try compiled.holds(f, in: state)) { continue }
                     shown[try compiled.show(state)] = try compiled.holds(test.condition.predicate, in: state)
                 } catch { throw LitmusFailure(file: test.file, name: test.name, message: error.description) }
             }

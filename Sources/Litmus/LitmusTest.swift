@@ -19,6 +19,9 @@ public struct LitmusTest: Sendable {
     /// Locations herd lists under `locations [...]`: shown, not tested.
     public var observed: [Observed]
     public var condition: FinalCondition
+    /// herd's `filter P`: only final states satisfying P are kept (shown,
+    /// counted and checked against the condition).
+    public var filter: Predicate? = nil
     /// herd `Variant=` flags (lower-cased), e.g. "vmsa", "fatal", followed
     /// by those applied from outside (`apply(variants:)`).
     public var variants: [String]
@@ -193,6 +196,9 @@ public struct DescriptorLiteral: Hashable, Sendable, CustomStringConvertible {
     public var el0 = true
     /// herd's `x` field (executable); `x:0` sets XN (bit 54).
     public var executable = true
+    /// herd's `attrs:(Normal,iNC,oNC)`: memory attribute names, sorted and
+    /// without repeats (herd compares them as a set); empty is herd's default.
+    public var attributes: [String] = []
 
     public init(outputAddress: Value? = nil) { self.outputAddress = outputAddress }
 
@@ -210,6 +216,7 @@ public struct DescriptorLiteral: Hashable, Sendable, CustomStringConvertible {
         fields.append("dbm:\(bit(dirtyBitModifier))")
         fields.append("el0:\(bit(el0))")
         if !executable { fields.append("x:0") }
+        if !attributes.isEmpty { fields.append("attrs:(" + attributes.joined(separator: ", ") + ")") }
         return "(" + fields.joined(separator: ", ") + ")"
     }
 }
@@ -253,7 +260,11 @@ public indirect enum Predicate: Hashable, Sendable, CustomStringConvertible {
         case .fault(let t, let label, let variable, let kind):
             var args = ["P\(t)" + (label.map { ":\($0)" } ?? "")]
             if let v = variable { args.append(v) }
-            if let k = kind { args.append(k == .undefinedInstruction || k == .tagCheck ? Predicate.herdName(k) : "MMU:" + Predicate.herdName(k)) }
+            if let k = kind {
+                // MMU faults are herd's `MMU:Kind`, exception calls their bare names.
+                let mmu: Set<FaultKind> = [.translation, .stage2Translation, .permission, .stage2Permission, .accessFlag]
+                args.append(mmu.contains(k) ? "MMU:" + Predicate.herdName(k) : Predicate.herdName(k))
+            }
             return "fault(" + args.joined(separator: ",") + ")"
         case .not(let p): return "~\(p.parenthesised)"
         case .and(let a, let b):

@@ -5,6 +5,8 @@ import MemoryModel
 struct NameCollector {
     private(set) var names: [String] = []
     private var seen: Set<String> = []
+    /// The distinct non-default memory attribute sets of descriptor literals.
+    private(set) var attributeSets: [[String]] = []
 
     mutating func add(_ name: String) {
         if seen.insert(name).inserted { names.append(name) }
@@ -15,7 +17,9 @@ struct NameCollector {
         case .integer, .label, .translationTableBase, .instructionWord: break
         case .virtualAddress(let n), .physicalAddress(let n): add(n)
         case .entryAddress(let n, _, _), .tableDescriptor(let n, _, _): add(n)
-        case .descriptor(let d): if let oa = d.outputAddress { add(oa) }
+        case .descriptor(let d):
+            if let oa = d.outputAddress { add(oa) }
+            if !d.attributes.isEmpty, !attributeSets.contains(d.attributes) { attributeSets.append(d.attributes) }
         case .pageNumber(let v), .tagged(let v, _): add(v)
         case .shiftRight(let v, let n): add(v); add(n)
         case .asid: break
@@ -46,6 +50,7 @@ struct NameCollector {
             }
         }
         add(test.condition.predicate)
+        if let f = test.filter { add(f) }
     }
 }
 

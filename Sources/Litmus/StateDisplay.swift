@@ -66,6 +66,8 @@ extension AddressLayout {
         literal.dirtyBitModifier = d & Descriptor.dirtyBitModifier != 0
         literal.el0 = d & Descriptor.el0 != 0
         literal.executable = d & DescriptorLiteral.executeNever == 0
+        let index = d >> 2 & 0b111
+        if index != 0 { literal.attributes = attributeIndices.first(where: { $0.value == index })?.key ?? [] }
         // Only when the word is exactly what the literal encodes (no stray bits).
         guard (try? resolve(.descriptor(literal))) == d else { return nil }
         return literal.description

@@ -164,12 +164,27 @@ enum InstructionDecoder {
         case "CSET":
             let d = try s.register()
             result = .instruction(.conditionalSet(destination: d, try s.condition()))
-        case "CSINC":
-            // CSINC Rd, ZR, ZR, cond is CSET Rd, invert(cond); other forms are not modelled.
+        case "CSINC", "CSINV", "CSNEG":
             let d = try s.register(), n = try s.register(), r = try s.register()
             let c = try s.condition()
-            guard n.isZero, r.isZero else { throw s.error("CSINC is supported only as CSINC Rd,ZR,ZR,cond (CSET)") }
-            result = .instruction(.conditionalSet(destination: d, c.inverted))
+            let alternative: ConditionalSelectElse = m == "CSINC" ? .increment : m == "CSINV" ? .invert : .negate
+            // CSINC Rd, ZR, ZR, cond is CSET Rd, invert(cond).
+            if alternative == .increment, n.isZero, r.isZero {
+                result = .instruction(.conditionalSet(destination: d, c.inverted))
+            } else {
+                result = .instruction(.conditionalSelectElse(destination: d, n, r, c, alternative))
+            }
+        case "CINC", "CINV", "CNEG":
+            // Aliases: CINC Rd, Rn, cond is CSINC Rd, Rn, Rn, invert(cond).
+            let d = try s.register(), n = try s.register()
+            let c = try s.condition()
+            let alternative: ConditionalSelectElse = m == "CINC" ? .increment : m == "CINV" ? .invert : .negate
+            result = .instruction(.conditionalSelectElse(destination: d, n, n, c.inverted, alternative))
+        case "CSETM":
+            // CSETM Rd, cond is CSINV Rd, ZR, ZR, invert(cond): all ones or zero.
+            let d = try s.register()
+            let zero = Register(31, is64Bit: d.is64Bit)
+            result = .instruction(.conditionalSelectElse(destination: d, zero, zero, try s.condition().inverted, .invert))
         case "B": result = .branch(try s.label())
         case "CBZ":
             let r = try s.register()

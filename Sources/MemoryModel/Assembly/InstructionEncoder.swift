@@ -63,6 +63,14 @@ public enum InstructionEncoder {
             return sf(n) | 0x6B00_001F | number(m) << 16 | number(n) << 5
         case let .conditionalSelect(d, n, m, c):
             return sf(d) | 0x1A80_0000 | number(m) << 16 | code(c) << 12 | number(n) << 5 | number(d)
+        case let .conditionalSelectElse(d, n, m, c, alternative):
+            let base: UInt32
+            switch alternative {
+            case .increment: base = 0x1A80_0400
+            case .invert: base = 0x5A80_0000
+            case .negate: base = 0x5A80_0400
+            }
+            return sf(d) | base | number(m) << 16 | code(c) << 12 | number(n) << 5 | number(d)
         case let .conditionalSet(d, c):
             return sf(d) | 0x1A9F_07E0 | code(c.inverted) << 12 | number(d)
         case let .load(t, a, width, ordering, exclusive) where !exclusive && !a.base.isZero:
@@ -128,7 +136,7 @@ public enum InstructionEncoder {
     /// The condition field (Arm ARM C1.2.4): EQ 0, NE 1, HS 2, LO 3, ...
     static func code(_ c: Condition) -> UInt32 {
         switch c {
-        case .eq: 0; case .ne: 1; case .hs: 2; case .lo: 3; case .mi: 4; case .pl: 5
+        case .eq: 0; case .ne: 1; case .hs: 2; case .lo: 3; case .mi: 4; case .pl: 5; case .vs: 6; case .vc: 7
         case .hi: 8; case .ls: 9; case .ge: 10; case .lt: 11; case .gt: 12; case .le: 13
         }
     }

@@ -259,6 +259,8 @@ extension Condition {
         case .lt: return .ge
         case .gt: return .le
         case .le: return .gt
+        case .vs: return .vc
+        case .vc: return .vs
         }
     }
 }

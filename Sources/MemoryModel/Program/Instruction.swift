@@ -76,6 +76,9 @@ public enum Instruction: Hashable, Sendable {
     /// CSEL Rd, Rn, Rm, cond. CSET Rd, cond is CSEL Rd, 1, 0 (CSINC XZR form).
     case conditionalSelect(destination: Register, Register, Register, Condition)
     case conditionalSet(destination: Register, Condition)
+    /// CSINC/CSINV/CSNEG Rd, Rn, Rm, cond: Rn if cond holds, else Rm
+    /// incremented, inverted or negated.
+    case conditionalSelectElse(destination: Register, Register, Register, Condition, ConditionalSelectElse)
 
     // MARK: Control flow
 
@@ -146,6 +149,8 @@ public enum BarrierKind: Hashable, Sendable, CaseIterable {
 public enum Condition: String, Hashable, Sendable, CaseIterable {
     case eq = "EQ", ne = "NE", hs = "HS", lo = "LO", mi = "MI", pl = "PL"
     case hi = "HI", ls = "LS", ge = "GE", lt = "LT", gt = "GT", le = "LE"
+    /// Overflow set / clear (V).
+    case vs = "VS", vc = "VC"
 }
 
 /// TLB maintenance operations: the scope (by VA, by IPA, by VMID, all) and

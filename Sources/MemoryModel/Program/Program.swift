@@ -48,6 +48,9 @@ public struct ConcurrentProgram: Hashable, Sendable {
     /// FEAT_ETS2/ETS3 (herd's `ets2`/`ets3` variants): how far a faulting
     /// translation is ordered after earlier accesses.
     public var translationSynchronization: TranslationSynchronization = .none
+    /// FEAT_ExS (herd's `ExS`/`EIS`/`EOS`): which exception entries and
+    /// returns are context synchronising.
+    public var exceptionSynchronization: ExceptionSynchronization = .withoutExS
     /// Which published relaxed-VM model the Arm machine follows where the
     /// two differ (herd's tests were checked against aarch64.cat, isla's
     /// against the ESOP 2022 model).

@@ -66,6 +66,8 @@ public enum ValueSemantics {
         case .lt: return f.n != f.v
         case .gt: return !f.z && f.n == f.v
         case .le: return !(!f.z && f.n == f.v)
+        case .vs: return f.v
+        case .vc: return !f.v
         }
     }
 

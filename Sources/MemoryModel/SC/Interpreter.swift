@@ -37,7 +37,7 @@ public struct Interpreter: Sendable {
     /// SC explorer runs such steps without interleaving them).
     public static func isLocal(_ instruction: Instruction) -> Bool {
         switch instruction {
-        case .move, .arithmetic, .compare, .conditionalSelect, .conditionalSet,
+        case .move, .arithmetic, .compare, .conditionalSelect, .conditionalSet, .conditionalSelectElse,
              .branch, .branchConditional, .compareBranchZero, .compareBranchNonZero, .branchAndLink, .branchToRegister, .nop,
              .dmb, .dsb, .isb, .tlbi, .mrs,
              .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn:
@@ -300,6 +300,9 @@ public struct Interpreter: Sendable {
             t.flags = ValueSemantics.arithmetic(.subtract, reg(n), b, width: n.width).1
         case let .conditionalSelect(dst, n, m, cond):
             let value = ValueSemantics.holds(cond, t.flags) ? reg(n) : reg(m)
+            t.registers.write(dst, value)
+        case let .conditionalSelectElse(dst, n, m, cond, alternative):
+            let value = ValueSemantics.holds(cond, t.flags) ? reg(n) : alternative.apply(reg(m), width: dst.width)
             t.registers.write(dst, value)
         case let .conditionalSet(dst, cond):
             t.registers.write(dst, ValueSemantics.holds(cond, t.flags) ? 1 : 0)

@@ -67,7 +67,14 @@ public enum Translation {
         case .singleLevel(let descriptorAddress):
             // Addresses outside the mapped virtual pages (herd's PTE(x) and
             // PA(x) locations) are physical: herd does not translate them.
-            guard let at = descriptorAddress[address & ~0xFFF] else { return .physical(address) }
+            guard let at = descriptorAddress[address & ~0xFFF] else {
+                // But herd maps its page-table pages without EL0 access
+                // (AArch64PteVal.of_pte: el0 = 0): EL0 cannot touch them.
+                if context.unprivileged, descriptorAddress.values.contains(where: { $0 & ~0xFFF == address & ~0xFFF }) {
+                    return .fault(.permission, address: address)
+                }
+                return .physical(address)
+            }
             let walkRead = WalkRead(address: at, stage: 1, level: 3, input: address)
             guard let descriptor = read(walkRead) else { return .needsRead(walkRead) }
             return leaf(descriptor, address: address, blockBits: 12, stage: 1, kind, unprivileged: context.unprivileged)

@@ -42,7 +42,8 @@ extension Explorer {
         }
 
         /// The two reads of a pair load (LDP, LDIAPP, LDXP), first register's
-        /// word first in program order; `then` gets both read events.
+        /// word first in program order; `then` gets both read events. With
+        /// both destinations the zero register they are NoRet (see `.load`).
         func readPair(_ first: Register, _ second: Register, _ a: Address, _ width: AccessWidth,
                       annotate: (inout LocalOrder.Access) -> Void, _ r: ThreadRun, _ g: ExecutionGraph,
                       _ then: (ThreadRun, ExecutionGraph, Int, Int, UInt64, UInt64) throws(MachineError) -> Void) throws(MachineError) {
@@ -50,14 +51,16 @@ extension Explorer {
                 try translated(a, .read, offset: UInt64(width.rawValue), r, g) { (r, g, location2, walks2) throws(MachineError) in
                     var spec = LocalOrder.Access(direction: .read, location: location, address: d.of(a))
                     annotate(&spec)
+                    let noReturn = first.isZero && second.isZero
+                    if noReturn { spec.acquire = false; spec.acquirePC = false }
                     spec.walks = walks
-                    try self.read(t, spec, width, r, g) { (r, g, id1, v1, t1) throws(MachineError) in
+                    try self.read(t, spec, width, r, g, noReturn: noReturn) { (r, g, id1, v1, t1) throws(MachineError) in
                         var r = r
                         r.write(first, v1, t1)
                         var spec2 = spec
                         spec2.location = location2
                         spec2.walks = walks2
-                        try self.read(t, spec2, width, r, g) { (r, g, id2, v2, t2) throws(MachineError) in
+                        try self.read(t, spec2, width, r, g, noReturn: noReturn) { (r, g, id2, v2, t2) throws(MachineError) in
                             var r = r
                             r.write(second, v2, t2)
                             try then(r, g, id1, id2, location, location2)
@@ -69,12 +72,18 @@ extension Explorer {
 
         switch instruction {
         case let .load(dst, a, width, ordering, exclusive):
+            // A load whose destination is the zero register returns nothing:
+            // its read is NoRet (not ordered by DMB LD / DSB LD, and with no
+            // acquire semantics), except a plain LDR's, as herd has it (its
+            // regression tests MP+rel+LD{R,XR,APR,P}noret-dmb.ld: only the
+            // LDR one is forbidden).
+            let noReturn = dst.isZero && (ordering != .plain || exclusive)
             try translated(a, .read, r, g) { (r, g, location, walks) throws(MachineError) in
                 var spec = LocalOrder.Access(direction: .read, location: location, address: d.of(a))
-                spec.acquire = ordering == .acquire
-                spec.acquirePC = ordering == .acquirePC
+                spec.acquire = ordering == .acquire && !noReturn
+                spec.acquirePC = ordering == .acquirePC && !noReturn
                 spec.walks = walks
-                try self.read(t, spec, width, r, g) { (r, g, id, value, taint) throws(MachineError) in
+                try self.read(t, spec, width, r, g, noReturn: noReturn) { (r, g, id, value, taint) throws(MachineError) in
                     var r = r
                     r.write(dst, value, taint)
                     if exclusive { r.exclusiveRead = id; r.exclusiveLocation = location; r.exclusiveSecondRead = nil }
@@ -152,14 +161,17 @@ extension Explorer {
                     w.isAtomicOperation = true
                     w.walks = walks
                     // On success the value written back to Rs equals both the
-                    // old Rs and the value read, and herd (aarch64_cas_ok,
-                    // `DataFromRRs | DataFromRx`) lets either be its data
-                    // source: an outcome is allowed if either choice allows
-                    // it. Both reach it through the comparison (iico_ctrl,
-                    // pick) too, and the address as data.
+                    // old Rs and the value read, and herd (event.ml
+                    // aarch64_cas, `DataFromRRs | DataFromRx`) lets either be
+                    // its data source: an outcome is allowed if either choice
+                    // allows it. From Rs, the write also depends on the
+                    // comparison (iico_ctrl from the branch event, which reads
+                    // Rs and the value read, and through it the address): a
+                    // pick dependency. From the read, it is the read's value
+                    // alone, as a load's (no iico_ctrl into the register then).
                     let pick = taint.union(d.of(compare)).asPick
-                    let fromRs = d.of(a).union(d.of(compare).plainPart).union(pick)
-                    let fromRead = d.of(a).union(taint.plainPart).union(pick)
+                    let fromRs = d.of(compare).plainPart.union(pick)
+                    let fromRead = taint
                     for source in fromRs == fromRead ? [fromRs] : [fromRs, fromRead] {
                         var r = r
                         r.write(compare, old, source)

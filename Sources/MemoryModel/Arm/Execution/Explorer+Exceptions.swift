@@ -4,7 +4,7 @@
 /// aarch64.cat (aarch64hwreqs.cat, "IFB-ordered-before") puts EXC-ENTRY and
 /// EXC-RET in IFB with ISB: without the `ExS` variant (FEAT_ExS, which herd's
 /// default configuration and the shared tests leave off) both are context
-/// synchronising. So an exception entry and an ERET order as an ISB does:
+/// synchronising; with it, as `ExceptionSynchronization` says. So an exception entry and an ERET order as an ISB does:
 /// IFB-ob from reads they are control- or address-dependent on and from what
 /// a DSB completed before them (and TLBIs a DSB completed are synchronised
 /// by them, C_TLBI's `TLBI-after; [TLBI]; IFB-ob`). The fault event itself
@@ -36,7 +36,7 @@ extension Explorer {
         let entry = handler.enter(cause, at: r.pc, in: program.threads[t],
                                   from: r.systemRegisters[.currentEL] ?? ExceptionLevel.el1.currentEL)
         for (register, value) in entry.writes { r.systemRegisters[register] = value }
-        contextSynchronise(&r, &g)
+        if program.exceptionSynchronization.entrySynchronises(cause) { contextSynchronise(&r, &g) }
         if case .fault(let kind, _) = cause {
             // `[Imp & Tag & R]; tc-ib; [IFB]; po`: the tag read that failed
             // is ordered before everything the handler does.
@@ -66,7 +66,7 @@ extension Explorer {
         let code = program.threads[t]
         let target = try code.returnTarget(r.systemRegisters[code.returnLinkRegister(at: r.pc, r.systemRegisters)] ?? 0, thread: t)
         r.systemRegisters[.currentEL] = code.returnLevel(at: r.pc, r.systemRegisters)
-        contextSynchronise(&r, &g)
+        if program.exceptionSynchronization.exceptionReturn { contextSynchronise(&r, &g) }
         r.pc = target
     }
 

@@ -166,7 +166,13 @@ extension Explorer {
         event.localPredecessors = r.order.predecessors(spec, r.dependencies, g)
         let id = g.events.count
         var after = r
-        after.written.append(WrittenValue(thread: t, location: loc, value: value, byHardware: true))
+        let written = WrittenValue(thread: t, location: loc, value: value, byHardware: true)
+        after.written.append(written)
+        // As for explicit writes (Explorer+Events): an update whose walk read
+        // no promise is a candidate at once, whatever becomes of this branch.
+        // An earlier RMW of the thread may need to read it (and then this
+        // branch, where the RMW read something older, is inconsistent).
+        if !g.events[walk].speculative { self.written.insert(written) }
         after.order.record(id, spec, noReturn: false, readAcquire: false)
         var base = g
         _ = base.append(event)

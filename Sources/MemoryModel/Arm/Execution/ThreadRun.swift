@@ -106,6 +106,11 @@ struct ThreadRun: Sendable {
             // dependency; the chosen register flows as data.
             let chosen = ValueSemantics.holds(cond, flags) ? n : m
             write(dst, read(chosen), d.of(chosen).union(d.flags.asPick))
+        case let .conditionalSelectElse(dst, n, m, cond, alternative):
+            // As CSEL: the flags pick the register (a pick dependency).
+            let holds = ValueSemantics.holds(cond, flags)
+            let value = holds ? read(n) : alternative.apply(read(m), width: dst.width)
+            write(dst, value, d.of(holds ? n : m).union(d.flags.asPick))
         case let .conditionalSet(dst, cond):
             write(dst, ValueSemantics.holds(cond, flags) ? 1 : 0, d.flags.asPick)
         case let .branch(target):
