@@ -59,6 +59,8 @@ public struct AddressLayout: Hashable, Sendable {
         case .virtualAddress(let n):
             if let a = virtualAddresses[n] ?? intermediateAddresses[n] ?? physicalAddresses[n] { return a }
             throw LayoutError("unknown name '\(n)'")
+        case .element(let n, let offset):
+            return try resolve(.virtualAddress(n)) &+ UInt64(offset)
         case .physicalAddress(let n):
             guard let a = physicalAddresses[n] else { throw LayoutError("no physical address for '\(n)'") }
             return a
@@ -103,6 +105,9 @@ public struct AddressLayout: Hashable, Sendable {
             return amount >= 64 ? 0 : try resolve(v) >> amount
         case .asid(let n):
             return (n & 0xFFFF) << 48
+        case .physicalAddressRegister(let output):
+            guard let output else { return PhysicalAddressRegister.fault }
+            return PhysicalAddressRegister.success(try resolve(output))
         case .makeDescriptor(_, let output, let isTable, let readOnly):
             let address = try resolve(output)
             if isTable { return IslaDescriptors.table(address) }

@@ -136,14 +136,20 @@ struct ExpressionParser {
             return .systemRegister(thread: thread, name.uppercased())
         }
         let v = try addressValue()
-        if stream.accept("[") {
-            let index = try stream.word("array index")
-            guard let k = Int(index) else { throw stream.error("'\(index)' is not an array index") }
-            try stream.expect("]")
-            guard case .virtualAddress(let name) = v else { throw stream.error("only variables can be indexed") }
-            return .memory(v, offset: k * elementWidth(name))
-        }
+        // `x[1]`: value() read the element's address; the location is the variable's word plus that offset.
+        if case .element(let name, let offset) = v { return .memory(.virtualAddress(name), offset: offset) }
+        if stream.peek?.text == "[" { throw stream.error("only variables can be indexed") }
         return .memory(v, offset: 0)
+    }
+
+    /// After a variable's name: `[k]`, an element index, as the element's
+    /// byte offset (herd's `mk_sym_with_index`; index times element width).
+    private mutating func elementOffset(of name: String) throws(LitmusError) -> Int? {
+        guard stream.accept("[") else { return nil }
+        let index = try stream.word("array index")
+        guard let k = Int(index), k >= 0 else { throw stream.error("'\(index)' is not an array index") }
+        try stream.expect("]")
+        return k * elementWidth(name)
     }
 
     /// X0-X30, W0-W30 (as their 64-bit register: final states hold full registers).
@@ -158,7 +164,7 @@ struct ExpressionParser {
     mutating func addressValue() throws(LitmusError) -> Value {
         let v = try value()
         switch v {
-        case .virtualAddress, .physicalAddress, .entryAddress: return v
+        case .virtualAddress, .element, .physicalAddress, .entryAddress: return v
         default: throw stream.error("'\(v)' does not name a memory location")
         }
     }
@@ -166,8 +172,20 @@ struct ExpressionParser {
     // MARK: Values
 
     mutating func value() throws(LitmusError) -> Value {
-        if stream.accept("(") { return .descriptor(try descriptor()) }
-        if stream.accept("&") { return .virtualAddress(try stream.word("variable")) }
+        if stream.accept("(") {
+            // herd prints PAR_EL1 values parenthesised: `(parel1_t:(oa:PA(x)))`.
+            if let t = stream.peek, t.kind == .word, t.text.lowercased() == "parel1_t" {
+                let v = try value()
+                try stream.expect(")")
+                return v
+            }
+            return .descriptor(try descriptor())
+        }
+        if stream.accept("&") {
+            let name = try stream.word("variable")
+            if let offset = try elementOffset(of: name), offset != 0 { return .element(name, offset: offset) }
+            return .virtualAddress(name)
+        }
         guard let t = stream.peek else { throw stream.error("expected a value") }
         if t.kind == .string { throw stream.error("unexpected string \"\(t.text)\"") }
         let w = try stream.word("value")
@@ -194,6 +212,7 @@ struct ExpressionParser {
             _ = try stream.next()
             return .label(thread: thread, try stream.word("label"))
         }
+        if w.lowercased() == "parel1_t", stream.accept(":") { return try physicalAddressRegister() }
         if stream.peek?.text == ":", stream.peek(1)?.kind == .word || stream.peek(1)?.kind == .string {
             // herd's tagged pointer `x:red` (memtag).
             guard ExpressionParser.isName(w) else { throw stream.error("'\(w)' cannot carry a tag") }
@@ -207,6 +226,7 @@ struct ExpressionParser {
         if w.hasPrefix("pte_"), w.count > 4 { return .entryAddress(String(w.dropFirst(4)), level: 3, table: nil) }
         if w.hasPrefix("phy_"), w.count > 4 { return .physicalAddress(String(w.dropFirst(4))) }
         guard ExpressionParser.isName(w) else { throw stream.error("'\(w)' is not a value") }
+        if let offset = try elementOffset(of: w), offset != 0 { return .element(w, offset: offset) }
         return .virtualAddress(w)
     }
 
@@ -315,6 +335,34 @@ struct ExpressionParser {
         var table: String? = nil
         if stream.accept(",") { table = try stream.word("table name") }
         return (name, table)
+    }
+
+    /// herd's PAR_EL1 literal after `parel1_t:`: `(oa:PA(x))`, `(f:1)`,
+    /// `(oa:PA(x), f:0)`. F set means a fault, whatever the output address.
+    mutating func physicalAddressRegister() throws(LitmusError) -> Value {
+        try stream.expect("(")
+        var output: Value? = nil
+        var fault = false
+        repeat {
+            let field = try stream.word("PAR_EL1 field").lowercased()
+            try stream.expect(":")
+            switch field {
+            case "oa":
+                switch try value() {
+                case .physicalAddress(let n), .virtualAddress(let n): output = .physicalAddress(n)
+                case let v: throw stream.error("oa must be a physical address, not '\(v)'")
+                }
+            case "f":
+                let bit = try stream.word("0 or 1")
+                guard bit == "0" || bit == "1" else { throw stream.error("PAR_EL1 field f takes 0 or 1") }
+                fault = bit == "1"
+            default: throw stream.error("unknown PAR_EL1 field '\(field)' (known: oa, f)")
+            }
+        } while stream.accept(",")
+        try stream.expect(")")
+        if fault { return .physicalAddressRegister(output: nil) }
+        guard let output else { throw stream.error("parel1_t needs oa: unless f:1") }
+        return .physicalAddressRegister(output: output)
     }
 
     /// The inside of `( ... )` after the opening parenthesis.

@@ -98,6 +98,9 @@ public enum HerdParser {
 
         var state = InitParser(file: file)
         for (item, line) in items where !item.trimmed.isEmpty {
+            try state.declareArray(item, line: line + 1)
+        }
+        for (item, line) in items where !item.trimmed.isEmpty {
             try state.parse(item, line: line + 1)
         }
 

@@ -21,6 +21,17 @@ struct InitParser {
         "int8_t": 1, "uint8_t": 1, "char": 1,
     ]
 
+    /// Records the element width of a typed array declaration (`int64_t v[2]`)
+    /// and nothing else: herd lets an item index an array declared after it
+    /// (`0:X2=v[1]; int64_t v[2]={22,44}`), so every item is seen by this
+    /// before any is parsed.
+    mutating func declareArray(_ item: String, line: Int) throws(LitmusError) {
+        let tokens = try Tokenizer.tokens(item, firstLine: line, file: file)
+        guard tokens.count >= 3, tokens[0].kind == .word, let width = InitParser.typeWidths[tokens[0].text],
+              tokens[1].kind == .word, tokens[2].text == "[" else { return }
+        elementWidths[tokens[1].text] = width
+    }
+
     mutating func parse(_ item: String, line: Int) throws(LitmusError) {
         let tokens = try Tokenizer.tokens(item, firstLine: line, file: file)
         var p = ExpressionParser(TokenStream(tokens, file: file, lastLine: line))

@@ -132,6 +132,9 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
     case integer(UInt64)
     /// The (virtual) address of a variable: `x`.
     case virtualAddress(String)
+    /// The address of an array element, `offset` bytes into a variable: herd's
+    /// `v[1]` (index times the declared element width) or `&v[1]`.
+    case element(String, offset: Int)
     /// The physical page a variable initially maps to: `PA(x)`, `phy_x`, isla `pa1`.
     case physicalAddress(String)
     /// The address of the last-level descriptor translating `x`: herd
@@ -159,11 +162,16 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
     /// herd's tagged pointer `x:red` (`Variant=memtag`): the address with a
     /// colour as its logical tag (see `MemoryTagging.colours`).
     case tagged(Value, colour: String)
+    /// herd's `parel1_t:(oa:PA(x))`: PAR_EL1 after an AT that translated to
+    /// that output address; `parel1_t:(f:1)` (output nil): after one that
+    /// faulted (see `PhysicalAddressRegister`).
+    case physicalAddressRegister(output: Value?)
 
     public var description: String {
         switch self {
         case .integer(let v): return v > 0xFFFF_FFFF_0000_0000 ? String(Int64(bitPattern: v)) : String(v)
         case .virtualAddress(let n): return n
+        case .element(let n, let offset): return offset == 0 ? n : "\(n)[+\(offset)]"
         case .physicalAddress(let n): return "PA(\(n))"
         case .entryAddress(let n, let level, let table):
             if let t = table { return "pte\(level)(\(n), \(t))" }
@@ -180,6 +188,7 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
         case .makeDescriptor(let level, let output, let isTable, let readOnly):
             return "mkdesc\(level)(\(isTable ? "table" : "oa")=\(output)\(readOnly ? ", AP=0b11" : ""))"
         case .tagged(let v, let colour): return "\(v):\(colour)"
+        case .physicalAddressRegister(let output): return output.map { "parel1_t:(oa:\($0))" } ?? "parel1_t:(f:1)"
         }
     }
 }

@@ -15,7 +15,7 @@ struct NameCollector {
     mutating func add(_ value: Value) {
         switch value {
         case .integer, .label, .translationTableBase, .instructionWord: break
-        case .virtualAddress(let n), .physicalAddress(let n): add(n)
+        case .virtualAddress(let n), .physicalAddress(let n), .element(let n, _): add(n)
         case .entryAddress(let n, _, _), .tableDescriptor(let n, _, _): add(n)
         case .descriptor(let d):
             if let oa = d.outputAddress { add(oa) }
@@ -23,6 +23,7 @@ struct NameCollector {
         case .pageNumber(let v), .tagged(let v, _): add(v)
         case .shiftRight(let v, let n): add(v); add(n)
         case .asid: break
+        case .physicalAddressRegister(let output): if let o = output { add(o) }
         case .makeDescriptor(_, let output, _, _): add(output)
         }
     }

@@ -35,6 +35,7 @@ extension Value {
         case .physicalAddress, .entryAddress, .descriptor, .tableDescriptor: return true
         case .pageNumber(let v), .shiftRight(let v, _), .tagged(let v, _): return v.isVirtualMemory
         case .makeDescriptor: return true
+        case .physicalAddressRegister(let output): return output?.isVirtualMemory ?? false
         default: return false
         }
     }

@@ -108,6 +108,15 @@ enum InstructionDecoder {
             if op.takesAddress && register == nil { throw s.error("TLBI \(op.rawValue) needs an address register") }
             let keepsRegister = op.takesAddress || op == .aside1 || op == .aside1is
             result = .instruction(.tlbi(op, keepsRegister ? register : nil))
+        case "AT":
+            let name = try s.take("AT operation")
+            guard let op = AddressTranslationOperation(rawValue: name.trimmingWhitespace.uppercased()) else {
+                throw s.error("AT operation '\(name)' is not modelled (known: "
+                              + AddressTranslationOperation.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+            }
+            let register = try s.register()
+            guard register.is64Bit else { throw s.error("AT takes an X register") }
+            result = .instruction(.addressTranslate(op, register))
         case "MSR":
             let name = try s.take("system register")
             guard let r = SystemRegister(rawValue: name.uppercased()) else {

@@ -64,6 +64,9 @@ public enum Instruction: Hashable, Sendable {
     case tlbi(TLBIOperation, Register?)
     case msr(SystemRegister, Register)
     case mrs(Register, SystemRegister)
+    /// AT <op>, Xt: translates Xt as `op` says, into PAR_EL1 (see
+    /// `AddressTranslationOperation`).
+    case addressTranslate(AddressTranslationOperation, Register)
 
     // MARK: Data processing
 
@@ -194,4 +197,6 @@ public enum SystemRegister: String, Hashable, Sendable, CaseIterable {
     case currentEL = "CURRENTEL"
     /// The saved PSTATE an ERET restores; its M[3:2] is the level returned to.
     case spsrEl1 = "SPSR_EL1", spsrEl2 = "SPSR_EL2"
+    /// The result of the last AT (`PhysicalAddressRegister`).
+    case parEl1 = "PAR_EL1"
 }

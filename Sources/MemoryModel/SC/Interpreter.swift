@@ -43,7 +43,7 @@ public struct Interpreter: Sendable {
              .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn:
             return true
         case .load, .store, .loadPair, .storePair, .loadExclusivePair, .storeExclusivePair, .compareAndSwap, .compareAndSwapPair, .swap, .atomic, .msr,
-             .storeTag, .storeZeroTag, .loadTag:
+             .storeTag, .storeZeroTag, .loadTag, .addressTranslate:
             return false
         }
     }
@@ -54,7 +54,7 @@ public struct Interpreter: Sendable {
     /// the access then succeeds (an access that faults anyway changes nothing).
     func translateUpdating<Memory: PhysicalMemory>(_ va: UInt64, _ kind: Translation.AccessKind, thread: Int,
                            context: Translation.Context, memory: inout Memory,
-                           applied: inout [UInt64]) -> Translation.Result {
+                           applied: inout [UInt64], applies: Bool = true) -> Translation.Result {
         let updates = thread < program.hardwareUpdates.count ? program.hardwareUpdates[thread] : HardwareUpdates()
         // Without HA/HD no fault becomes an update (`hardwareUpdate` is nil):
         // one walk over current memory, with no table of pending updates.
@@ -76,7 +76,7 @@ public struct Interpreter: Sendable {
                   let value = Translation.hardwareUpdate(fault, kind, descriptor: updated[at] ?? memory.word(at), updates),
                   value != (updated[at] ?? memory.word(at))
             else {
-                if case .physical = result {
+                if applies, case .physical = result {
                     for (a, v) in updated { memory.setWord(a, v) }
                     applied += updated.keys
                 }
@@ -279,6 +279,20 @@ public struct Interpreter: Sendable {
             guard let pa = translate(address(a), .read, checked: false) else { break }
             let tag = memory.word(MemoryTagging.location(ofGranuleAt: pa)) & 0xF
             t.registers.write(dst, MemoryTagging.withLogicalTag(address(a), tag))
+        case let .addressTranslate(op, src):
+            // The walk an access of op's kind would make, reported instead
+            // of taken. A fault the thread's MMU would resolve (HA/HD) is
+            // none: the access would succeed. Whether an AT itself updates
+            // the descriptor is IMPLEMENTATION DEFINED; hvdiff's does not.
+            let result: Translation.Result
+            if translates {
+                var unused: [UInt64] = []
+                result = translateUpdating(reg(src), op.kind, thread: thread, context: op.context(from: t.context),
+                                           memory: &memory, applied: &unused, applies: false)
+            } else {
+                result = .physical(reg(src))
+            }
+            t.systemRegisters[.parEl1] = PhysicalAddressRegister.value(of: result)!
         case .dmb, .dsb, .isb, .tlbi, .nop:
             break
         case let .msr(sysreg, src):

@@ -42,6 +42,9 @@ public enum Translation {
         /// stage from TTBR0_EL2 (Arm ARM D8.1.3; no stage 2 applies to it).
         public var el2Regime = false
         public var ttbr0El2: UInt64 = 0
+        /// Stage 1 alone gives the output (an AT S1* operation): with stage 2
+        /// on, the table walks still go through it, the output IPA does not.
+        public var stage1Only = false
         public init(ttbr0: UInt64 = 0, vttbr: UInt64 = 0) {
             self.ttbr0 = ttbr0
             self.vttbr = vttbr
@@ -87,7 +90,7 @@ public enum Translation {
             if tables.stage1 {
                 return stage1(address, kind, tables, context, read)
             }
-            if tables.stage2 {
+            if tables.stage2 && !context.stage1Only {
                 return stage2(address, kind, levels: tables.stage2Levels, context.vttbr, read)
             }
             return .physical(address)
@@ -137,7 +140,7 @@ public enum Translation {
         let output = walk(va, kind, stage: 1, levels: tables.stage1Levels,
                           base: context.ttbr0 & Descriptor.outputAddressMask,
                           tableAddress: throughStage2, unprivileged: context.unprivileged, read)
-        guard case .physical(let ipa) = output, tables.stage2 else { return output }
+        guard case .physical(let ipa) = output, tables.stage2, !context.stage1Only else { return output }
         return stage2(ipa, kind, levels: tables.stage2Levels, context.vttbr, read)
     }
 

@@ -336,6 +336,20 @@ extension Explorer {
                 }
             }
 
+        case let .addressTranslate(op, src):
+            // AT: the walk reads (Imp & TTD & R, as any walk's) of the
+            // translation an access of op's kind would make, and no access;
+            // the outcome lands in PAR_EL1 instead of being taken. Like
+            // MRS, the register carries no dependency on the walk.
+            try translate(t, r.read(src), op.kind, d.of(src), r, g, operation: op) { (r, g, outcome) throws(MachineError) in
+                var r = r
+                switch outcome {
+                case .physical(let pa, _): r.systemRegisters[.parEl1] = PhysicalAddressRegister.success(pa)
+                case .fault: r.systemRegisters[.parEl1] = PhysicalAddressRegister.fault
+                }
+                try next(r, g)
+            }
+
         default:
             preconditionFailure("not a memory access: \(instruction)")
         }

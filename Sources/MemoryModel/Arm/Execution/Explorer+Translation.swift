@@ -18,25 +18,32 @@ extension Explorer {
         /// A stage-1 base cached under another ASID: only its global leaf
         /// entries match.
         var globalStage1LeafOnly = false
+        /// An AT's translation: a fault is reported to `then`, not taken
+        /// (no fault event), and the MMU writes no descriptor.
+        var reportOnly = false
     }
 
     /// Translates `va` for an access of `kind` by thread `t`, creating the
     /// walk reads, then calls `then` once per combination of walk values.
     /// In the EL1&0 regime the walk starts at the current bases and, in turn,
     /// at each combination of cached earlier bases with the current tags.
+    /// `operation`: the translation is an AT's (see `WalkStart.reportOnly`).
     func translate(_ t: Int, _ va: UInt64, _ kind: Translation.AccessKind, _ addressTaint: Taint,
-                   _ r: ThreadRun, _ g: ExecutionGraph,
+                   _ r: ThreadRun, _ g: ExecutionGraph, operation: AddressTranslationOperation? = nil,
                    _ then: (ThreadRun, ExecutionGraph, TranslationOutcome) throws(MachineError) -> Void) throws(MachineError) {
         var context = Translation.Context(r.systemRegisters)
         context.unprivileged = program.threads[t].isUnprivileged(at: r.pc)
+        if let operation { context = operation.context(from: context) }
+        var first = WalkStart(context: context)
+        first.reportOnly = operation != nil
         guard case .tables(let tables) = program.translation, !context.el2Regime else {
-            return try translate(t, va, kind, addressTaint, r, g, from: WalkStart(context: context), then)
+            return try translate(t, va, kind, addressTaint, r, g, from: first, then)
         }
         var r = r
         r.cachedBases.recordCurrent(r.systemRegisters, stage2: tables.stage2)
-        try translate(t, va, kind, addressTaint, r, g, from: WalkStart(context: context), then)
+        try translate(t, va, kind, addressTaint, r, g, from: first, then)
         for alternative in r.cachedBases.alternatives(r.systemRegisters, stage2: tables.stage2) {
-            var start = WalkStart(context: context)
+            var start = first
             start.context.ttbr0 = alternative.ttbr0
             start.context.vttbr = alternative.vttbr
             start.globalStage1LeafOnly = alternative.globalStage1LeafOnly
@@ -63,6 +70,16 @@ extension Explorer {
             if let lastRead, let last = walks.last, g.events[last].rmwPartner == nil,
                let updated = hardwareUpdate(t, faultKind, kind, decided[lastRead]!) {
                 guard let other = faultsAnyway(va, kind, context, decided, lastRead, updated) else {
+                    if start.reportOnly {
+                        // An AT: the access would succeed once the MMU set
+                        // the flag, so no fault is reported. Whether an AT
+                        // updates the descriptor itself is IMPLEMENTATION
+                        // DEFINED; hvdiff's does not (as on the SC machine).
+                        var decided = decided
+                        decided[lastRead] = updated
+                        return try self.translate(t, va, kind, addressTaint, r, g, from: start, decided: decided,
+                                                  walks: walks, lastRead: lastRead, then)
+                    }
                     // FEAT_HAFDBS: the MMU sets AF / clears AP[2] itself, an HU
                     // write atomic with the walk read (rmw), and walks on.
                     return try update(t, last, updated, r, g) { (r, g) throws(MachineError) in
@@ -77,6 +94,9 @@ extension Explorer {
                 // not HD is a Permission fault, not an Access flag one), as on
                 // the SC machine.
                 faultKind = other
+            }
+            if start.reportOnly {
+                return try then(r, g, .fault(Fault(thread: t, instruction: r.pc, address: address, kind: faultKind)))
             }
             // The fault is an event (MMU & FAULT) after its walks (tr-ib).
             var g2 = g

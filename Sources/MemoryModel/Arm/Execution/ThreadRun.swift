@@ -137,7 +137,7 @@ struct ThreadRun: Sendable {
         case let .mrs(dst, sysreg):
             write(dst, systemRegisters[sysreg] ?? 0, .none)
         case .load, .tlbi, .store, .loadPair, .storePair, .loadExclusivePair, .storeExclusivePair, .compareAndSwap, .compareAndSwapPair, .swap, .atomic,
-             .storeTag, .storeZeroTag, .loadTag,
+             .storeTag, .storeZeroTag, .loadTag, .addressTranslate,
              .supervisorCall, .hypervisorCall, .undefined, .exceptionReturn, .branchAndLink, .branchToRegister:
             return false
         }
