@@ -53,14 +53,20 @@ struct InitParser {
             return
         }
 
-        // `int x[2]` / `int x[2]={1,2}`: a typed array declaration sizes the variable.
-        if width != nil, let t = p.stream.peek, t.kind == .word, p.stream.peek(1)?.text == "[" {
+        // `int x[2]` / `int x[2]={1,2}` / `x[2]={1,2}`: an array declaration
+        // sizes the variable (untyped: herd's default type, int). herd
+        // initialises arrays whole: `v[3]=3` (one element) is refused.
+        if let t = p.stream.peek, t.kind == .word, p.stream.peek(1)?.text == "[" {
             let name = try p.stream.word("variable")
             try p.stream.expect("[")
             let count = try p.stream.word("array size")
             guard Int(count) != nil else { throw p.stream.error("'\(count)' is not an array size") }
             try p.stream.expect("]")
-            let element = width ?? 8
+            if width == nil, p.stream.peek?.text == "=", p.stream.peek(1)?.text != "{" {
+                throw p.stream.error("'\(name)[\(count)]=' sets one array element; herd initialises an array whole "
+                                     + "('int64_t \(name)[n]={...}')")
+            }
+            let element = width ?? elementWidths[name] ?? 4
             elementWidths[name] = element
             types[.memory(.virtualAddress(name), offset: 0)] = TypeWidth(bytes: element)
             if p.stream.accept("=") {

@@ -39,10 +39,20 @@ final class ArrayElementAddressTests: XCTestCase {
         }
     }
 
+    /// An untyped array (`v[2]={1,2}`) has herd's default element type, int.
+    func testUntypedArrayDeclaration() throws {
+        let t = try HerdParser.parse("AArch64 T\n{ v[2]={1,2}; 0:X2=v[1]; }\n P0 ;\n NOP ;\nexists (v[1]=2)", file: "u.litmus")
+        XCTAssertTrue(t.initialState.contains { $0.location == .memory(.virtualAddress("v"), offset: 4) && $0.value == .integer(2) })
+        XCTAssertTrue(t.initialState.contains { $0.value == .element("v", offset: 4) })
+        XCTAssertTrue(try HerdTestRunning.run("AArch64 T\n{ v[2]={1,2}; 0:X2=v[1]; }\n P0 ;\n LDR W0,[X2] ;\nforall (0:X0=2)").allowed)
+    }
+
     func testBadIndexIsRejected() {
         assertEachRejected([
             ("AArch64 T\n{ 0:X2=v[k]; int64_t v[2]; }\n P0 ;\n NOP ;\nexists (0:X2=0)", 2, "'k' is not an array index"),
             ("AArch64 T\n{ 0:X2=PTE(v)[1]; }\n P0 ;\n NOP ;\nexists (0:X2=0)", 2, "unexpected '['"),
+            // herd-regression A175: one element alone cannot be initialised.
+            ("AArch64 T\n{ int64_t v[2] = {1, 2};\n v[3] = 3 }\n P0 ;\n NOP ;\nexists (v[3]=3)", 3, "sets one array element"),
         ], file: "e.litmus", by: { (text, name) throws(LitmusError) in try HerdParser.parse(text, file: name) })
     }
 }

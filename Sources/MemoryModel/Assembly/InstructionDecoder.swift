@@ -140,9 +140,9 @@ enum InstructionDecoder {
             let v = try s.flexibleOperand()
             guard case .immediate = v else { throw s.error("MOVZ takes an immediate") }
             result = .instruction(.move(d, truncated(v, to: d)))
-        case "ADD", "SUB", "EOR", "AND", "ORR", "ADDS", "SUBS", "ANDS", "LSL", "LSR", "ASR":
-            // ADDS, SUBS, ANDS: the flag-setting forms.
-            let setsFlags = ["ADDS", "SUBS", "ANDS"].contains(m)
+        case "ADD", "SUB", "EOR", "AND", "ORR", "ADDS", "SUBS", "ANDS", "LSL", "LSR", "ASR", "BIC", "BICS", "ORN", "EON":
+            // ADDS, SUBS, ANDS, BICS: the flag-setting forms.
+            let setsFlags = ["ADDS", "SUBS", "ANDS", "BICS"].contains(m)
             let name = setsFlags ? String(m.dropLast()) : m
             guard let op = ArithmeticOperation(rawValue: name) else { throw s.error("unsupported instruction \(m)") }
             let d = try s.register()

@@ -135,6 +135,9 @@ public enum AtomicOperation: String, Hashable, Sendable, CaseIterable {
 
 public enum ArithmeticOperation: String, Hashable, Sendable, CaseIterable {
     case add = "ADD", subtract = "SUB", exclusiveOr = "EOR", and = "AND", or = "ORR"
+    /// The logical operations on the complement of the second operand:
+    /// BIC (a AND NOT b), ORN (a OR NOT b), EON (a EOR NOT b).
+    case bitClear = "BIC", orNot = "ORN", exclusiveOrNot = "EON"
     case shiftLeft = "LSL", shiftRight = "LSR", arithmeticShiftRight = "ASR"
 }
 

@@ -39,6 +39,9 @@ public enum ValueSemantics {
         case .exclusiveOr: return logical(a ^ b, top)
         case .and: return logical(a & b, top)
         case .or: return logical(a | b, top)
+        case .bitClear: return logical(a & ~b & m, top)
+        case .orNot: return logical((a | ~b) & m, top)
+        case .exclusiveOrNot: return logical((a ^ ~b) & m, top)
         case .shiftLeft: return logical((a << (b % UInt64(width))) & m, top)
         case .shiftRight: return logical(a >> (b % UInt64(width)), top)
         case .arithmeticShiftRight:
