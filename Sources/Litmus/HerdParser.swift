@@ -128,10 +128,23 @@ public enum HerdParser {
             i += 1
         }
 
+        // SP: a symbolic register per thread (see StackPointer).
+        var symbolic = state.symbolic
+        var initialState: [InitialAssignment] = []
+        for a in state.assignments {
+            if let t = StackPointer.thread(of: a.location) { symbolic[StackPointer.symbol(thread: t)] = a.value }
+            else { initialState.append(a) }
+        }
+        for (c, column) in columns.enumerated() {
+            let n: Int
+            switch column { case .thread(let t), .handler(let t): n = t }
+            cells[c] = cells[c].map { SourceLine(StackPointer.rewrite($0.text, thread: n), at: $0.location) }
+            if symbolic[StackPointer.symbol(thread: n)] == nil { symbolic[StackPointer.symbol(thread: n)] = .integer(0) }
+        }
+
         // Assembly, with symbolic registers allocated per thread.
         var threads: [ThreadCode] = []
         var handlers: [HandlerSource] = []
-        var initialState = state.assignments
         // A `Pn.F` column is thread n's fault handler, assembled with its code.
         var handlerLines: [Int: [SourceLine]] = [:]
         for (c, column) in columns.enumerated() {
@@ -160,7 +173,7 @@ public enum HerdParser {
                 guard n == threads.count else { throw LitmusError("threads must be P0, P1, ... in order", at: at(0)) }
                 threads.append(code)
                 for (symbol, register) in allocation.sorted(by: { $0.key < $1.key }) {
-                    guard let v = state.symbolic[symbol] else {
+                    guard let v = symbolic[symbol] else {
                         throw LitmusError("symbolic register %\(symbol) has no initial value", at: cells[c].first?.location ?? at(0))
                     }
                     initialState.append(InitialAssignment(.register(thread: n, .x(register)), v, line: cells[c].first?.location.line ?? 1))

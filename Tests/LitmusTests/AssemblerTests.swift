@@ -27,6 +27,16 @@ final class AssemblerTests: XCTestCase {
         ])
     }
 
+    /// herd accepts an X register under UXTW/SXTW (regression A05): the
+    /// extension reads its low 32 bits, so it is the W view.
+    func testExtendedXOffsetIsItsWView() throws {
+        XCTAssertEqual(try assemble("LDRH W0, [X1, X2, UXTW]\nLDR W3, [X1, X4, SXTW #2]"), [
+            .load(.w(0), Address(base: .x(1), offset: .register(.w(2), .uxtw(0))), width: .halfword, ordering: .plain, exclusive: false),
+            .load(.w(3), Address(base: .x(1), offset: .register(.w(4), .sxtw(2))), width: .word, ordering: .plain, exclusive: false),
+        ])
+        XCTAssertThrowsError(try assemble("LDR W0, [X1, W2]"))
+    }
+
     func testOrderedAndExclusiveAccesses() throws {
         let a = Address(base: .x(1))
         XCTAssertEqual(try assemble("LDAR X0,[X1]\nLDAPR W0,[X1]\nLDXR W0,[X1]\nLDAXRH W0,[X1]"), [

@@ -205,7 +205,10 @@ struct Statement {
         if case .register(let r, let shift) = offset {
             switch shift {
             case .sxtw, .uxtw:
-                if r.is64Bit { throw error("SXTW/UXTW offsets take a W register") }
+                // The extension reads the low 32 bits: herd accepts an X
+                // register here (regression A05, `[X1, X2, UXTW]`) and it
+                // means its W view.
+                if r.is64Bit { return Address(base: base, offset: .register(.w(r.number), shift)) }
             default:
                 if !r.is64Bit { throw error("a W offset register needs SXTW or UXTW") }
             }
