@@ -17,7 +17,7 @@ extension CompiledTest {
         case .equals(let location, let value):
             // isla compares a register with its final write; a thread that
             // never wrote it (and gave it no initial value) has none.
-            if case .register(let t, let r) = location, t < state.writtenRegisters.count,
+            if case .register(let t, let r) = location, !r.isZero, t < state.writtenRegisters.count,
                state.writtenRegisters[t] & (1 << UInt32(r.number)) == 0 {
                 return false
             }
@@ -37,6 +37,7 @@ extension CompiledTest {
         switch location {
         case .register(let t, let r):
             guard t < state.registers.count else { throw test.error("no thread P\(t)", line: test.conditionLine) }
+            if r.isZero { return 0 }
             return state.registers[t][Int(r.number)] & TypeWidth(bytes: width).mask
         case .memory(let place, let offset):
             let address: UInt64

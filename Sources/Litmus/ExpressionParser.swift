@@ -155,6 +155,8 @@ struct ExpressionParser {
     /// X0-X30, W0-W30 (as their 64-bit register: final states hold full registers).
     static func register(_ name: String) -> Register? {
         let u = name.uppercased()
+        // herd shows and tests the zero register too (`0:XZR=0`, regression A164).
+        if u == "XZR" || u == "WZR" { return .xzr }
         guard let f = u.first, f == "X" || f == "W" || f == "R", let n = UInt8(u.dropFirst()), n <= 30 else { return nil }
         return .x(n)
     }

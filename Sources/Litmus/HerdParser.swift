@@ -128,18 +128,18 @@ public enum HerdParser {
             i += 1
         }
 
-        // SP: a symbolic register per thread (see StackPointer).
+        // SP and bare `%name`s: symbolic registers (see RegisterSpellings).
         var symbolic = state.symbolic
         var initialState: [InitialAssignment] = []
         for a in state.assignments {
-            if let t = StackPointer.thread(of: a.location) { symbolic[StackPointer.symbol(thread: t)] = a.value }
+            if let t = RegisterSpellings.thread(of: a.location) { symbolic[RegisterSpellings.symbol(thread: t)] = a.value }
             else { initialState.append(a) }
         }
         for (c, column) in columns.enumerated() {
             let n: Int
             switch column { case .thread(let t), .handler(let t): n = t }
-            cells[c] = cells[c].map { SourceLine(StackPointer.rewrite($0.text, thread: n), at: $0.location) }
-            if symbolic[StackPointer.symbol(thread: n)] == nil { symbolic[StackPointer.symbol(thread: n)] = .integer(0) }
+            cells[c] = cells[c].map { SourceLine(RegisterSpellings.rewrite($0.text, thread: n), at: $0.location) }
+            if symbolic[RegisterSpellings.symbol(thread: n)] == nil { symbolic[RegisterSpellings.symbol(thread: n)] = .integer(0) }
         }
 
         // Assembly, with symbolic registers allocated per thread.

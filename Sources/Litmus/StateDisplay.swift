@@ -26,7 +26,7 @@ extension CompiledTest {
         for item in shownItems {
             switch item {
             case .location(let l):
-                if case .register(let t, let r) = l, t < state.writtenRegisters.count,
+                if case .register(let t, let r) = l, !r.isZero, t < state.writtenRegisters.count,
                    state.writtenRegisters[t] & (1 << UInt32(r.number)) == 0 {
                     // isla: never written, so no final value (see `holds`).
                     parts.append("\(l)=?;")
