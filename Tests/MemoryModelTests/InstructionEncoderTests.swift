@@ -29,6 +29,16 @@ final class InstructionEncoderTests: XCTestCase {
         XCTAssertEqual(InstructionEncoder.encode(code.instructions[1], at: 1, origin: ThreadCode.codeBase), 0x1000_0020)
     }
 
+    /// SVC/HVC/UDF/ERET, as code read or rewritten as data holds them
+    /// (herd's SVC-ifetch tests).
+    func testExceptionInstructionEncodings() throws {
+        for (text, word) in [("SVC #0", 0xD400_0001), ("SVC #1", 0xD400_0021), ("HVC #0", 0xD400_0002),
+                             ("UDF #0", 0x0000_0000), ("UDF #5", 0x0000_0005), ("ERET", 0xD69F_03E0)] as [(String, UInt32)] {
+            let got = try InstructionEncoder.encode(statement: text, at: SourceLocation(file: "t", line: 1))
+            XCTAssertEqual(got, word, "\(text): 0x\(String(got, radix: 16))")
+        }
+    }
+
     func testUnencodableInstructionsAreErrors() {
         XCTAssertThrowsError(try InstructionEncoder.encode(statement: "B L0", at: SourceLocation(file: "t", line: 3)))
         XCTAssertThrowsError(try InstructionEncoder.encode(statement: "SWP W0,W1,[X2]", at: SourceLocation(file: "t", line: 3)))

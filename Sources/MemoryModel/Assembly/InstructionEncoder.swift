@@ -4,7 +4,8 @@
 /// A248, L062, L105) see these 32-bit words.
 ///
 /// The subset covers branches, moves, immediate and register arithmetic,
-/// compares, conditional selects, barriers, NOP and single-register
+/// compares, conditional selects, barriers, NOP, exception generation and
+/// return (SVC, HVC, UDF, ERET) and single-register
 /// loads/stores with an immediate offset; anything else is an
 /// `AssemblyError` naming the instruction, never a made-up word. The IR
 /// keeps no difference between RET and BR X30: both encode as RET.
@@ -17,6 +18,11 @@ public enum InstructionEncoder {
         switch instruction {
         case .nop: return 0xD503_201F
         case .isb: return 0xD503_3FDF
+        // Exception generation (C4.1.94): SVC, HVC with imm16 in [20:5]; UDF with imm16 in [15:0].
+        case let .supervisorCall(imm): return 0xD400_0001 | UInt32(imm) << 5
+        case let .hypervisorCall(imm): return 0xD400_0002 | UInt32(imm) << 5
+        case let .undefined(imm): return UInt32(imm)
+        case .exceptionReturn: return 0xD69F_03E0
         case let .dmb(domain, kind): return 0xD503_30BF | barrier(domain, kind) << 8
         case let .dsb(domain, kind): return 0xD503_309F | barrier(domain, kind) << 8
         case let .branch(t): return 0x1400_0000 | field(offset(t), bits: 26)
