@@ -16,6 +16,14 @@ enum HerdCompiler {
     static let tableBase: UInt64 = 0x80_0000
 
     static func compile(_ test: LitmusTest) throws(LitmusError) -> CompiledTest {
+        // An access based on SP with an immediate offset is Unchecked under
+        // FEAT_MTE (Arm ARM C6.2, herd's AArch64.MTE *-SP tests); SP here is
+        // a general-purpose register (RegisterSpellings), whose accesses
+        // would be Tag Checked.
+        if test.memoryTagging, let t = test.stackPointerThreads.first {
+            throw test.error("SP with memtag is not supported (P\(t) uses SP; SP-based accesses are Unchecked)",
+                             line: test.codeLine)
+        }
         var collector = NameCollector()
         collector.add(test)
         let vmsa: Bool

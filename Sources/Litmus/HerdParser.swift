@@ -135,10 +135,15 @@ public enum HerdParser {
             if let t = RegisterSpellings.thread(of: a.location) { symbolic[RegisterSpellings.symbol(thread: t)] = a.value }
             else { initialState.append(a) }
         }
+        var stackPointerThreads: Set<Int> = []
         for (c, column) in columns.enumerated() {
             let n: Int
             switch column { case .thread(let t), .handler(let t): n = t }
-            cells[c] = cells[c].map { SourceLine(RegisterSpellings.rewrite($0.text, thread: n), at: $0.location) }
+            cells[c] = cells[c].map { line in
+                let rewritten = RegisterSpellings.rewrite(line.text, thread: n)
+                if rewritten.contains("%" + RegisterSpellings.symbol(thread: n)) { stackPointerThreads.insert(n) }
+                return SourceLine(rewritten, at: line.location)
+            }
             if symbolic[RegisterSpellings.symbol(thread: n)] == nil { symbolic[RegisterSpellings.symbol(thread: n)] = .integer(0) }
         }
 
@@ -222,6 +227,7 @@ public enum HerdParser {
             observed: observed, condition: FinalCondition(quantifier, predicate), variants: variants,
             memory: .physical, types: state.types)
         test.filter = filter
+        test.stackPointerThreads = stackPointerThreads.sorted()
         if let (value, line) = tthm {
             test.hardwareUpdates = try hardwareUpdates(value, threads: threads.count, at: at(line))
         }

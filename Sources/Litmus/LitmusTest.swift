@@ -39,6 +39,8 @@ public struct LitmusTest: Sendable {
     public var conditionLine: Int = 1
     /// Declared C types of locations (`int x`, `uint64_t 0:X0`): their widths.
     public var types: [Location: TypeWidth]
+    /// Threads whose herd code names SP (see RegisterSpellings).
+    public var stackPointerThreads: [Int] = []
 
     public init(name: String, file: String, threads: [ThreadCode], handlers: [HandlerSource] = [], initialState: [InitialAssignment],
                 observed: [Observed], condition: FinalCondition, variants: [String],

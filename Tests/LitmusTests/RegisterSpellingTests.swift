@@ -26,6 +26,16 @@ final class RegisterSpellingTests: XCTestCase {
         XCTAssertEqual(zero.negative, 0)
     }
 
+    /// Under memtag an SP-based access is Unchecked, which a general-purpose
+    /// register cannot stand for: refused, not run with a wrong verdict.
+    func testSPWithMemoryTaggingIsRefused() {
+        let text = "AArch64 T\nVariant=memtag\n{ [x]=1; 0:SP=x:red; }\n P0 ;\n LDR W0,[SP] ;\nforall (0:X0=1)"
+        switch LitmusRunner(machine: ArmMachine()).run(text: text, file: "m.litmus") {
+        case .success: XCTFail("accepted")
+        case .failure(let f): XCTAssertTrue("\(f)".contains("SP with memtag"), "\(f)")
+        }
+    }
+
     func testRewriteTouchesRegisterNamesOnly() {
         XCTAssertEqual(RegisterSpellings.rewrite("LDR X1,[sp, #8]", thread: 2), "LDR X1,[X%P2_SP, #8]")
         XCTAssertEqual(RegisterSpellings.rewrite("MOV W4,WSP", thread: 0), "MOV W4,W%P0_SP")
