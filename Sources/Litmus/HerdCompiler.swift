@@ -24,6 +24,13 @@ enum HerdCompiler {
             throw test.error("SP with memtag is not supported (P\(t) uses SP; SP-based accesses are Unchecked)",
                              line: test.codeLine)
         }
+        // hvdiff checks tags synchronously, on loads and stores (herd's
+        // default, `sync`); a test asking for another mode would get
+        // sync's verdict, so it is refused instead.
+        if test.memoryTagging, let mode = test.variants.first(where: { MemoryTaggingModes.unmodelled.contains($0) }) {
+            throw test.error("memtag mode '\(mode)' is not modelled (tag checks are synchronous, on loads and stores)",
+                             line: test.codeLine)
+        }
         var collector = NameCollector()
         collector.add(test)
         let vmsa: Bool

@@ -223,4 +223,16 @@ final class MemoryTaggingTests: XCTestCase {
         XCTAssertGreaterThan(try run(withoutETS3, variants: ["vmsa", "fatal"]).positive, 0)
         XCTAssertEqual(try run(withoutETS3, SCMachine(), variants: ["vmsa", "fatal"]).positive, 0)
     }
+
+    /// herd's async, asymmetric and store-only tag checking are not
+    /// modelled: refused, never given sync's verdict.
+    func testUnmodelledCheckingModesAreRefused() {
+        for mode in ["async", "store-only", "asymm"] {
+            let text = "AArch64 T\nVariant=memtag,\(mode)\n{ 0:X9=x:red; }\n P0 ;\n LDR W0,[X9] ;\nexists (0:X0=0)"
+            XCTAssertThrowsError(try run(text), mode) { error in
+                XCTAssertTrue("\(error)".contains(mode) && "\(error)".contains("is not modelled (tag checks are synchronous"), "\(error)")
+            }
+        }
+        XCTAssertNoThrow(try run("AArch64 T\nVariant=memtag,sync\n{ 0:X9=x:red; }\n P0 ;\n LDR W0,[X9] ;\nexists (0:X0=0)"))
+    }
 }
