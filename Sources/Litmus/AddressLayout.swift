@@ -105,6 +105,8 @@ public struct AddressLayout: Hashable, Sendable {
             return amount >= 64 ? 0 : try resolve(v) >> amount
         case .asid(let n):
             return (n & 0xFFFF) << 48
+        case .allocationTag:
+            return try physicalAddress(of: value)
         case .physicalAddressRegister(let output):
             guard let output else { return PhysicalAddressRegister.fault }
             return PhysicalAddressRegister.success(try resolve(output))
@@ -127,6 +129,9 @@ public struct AddressLayout: Hashable, Sendable {
             return a
         case .physicalAddress, .entryAddress:
             return try resolve(location)
+        case .allocationTag(let n):
+            guard let a = dataAddresses[n] else { throw LayoutError("unknown location '\(n)'") }
+            return MemoryTagging.location(ofGranuleAt: a)
         default:
             throw LayoutError("'\(location)' is not a memory location")
         }

@@ -166,7 +166,7 @@ struct ExpressionParser {
     mutating func addressValue() throws(LitmusError) -> Value {
         let v = try value()
         switch v {
-        case .virtualAddress, .element, .physicalAddress, .entryAddress: return v
+        case .virtualAddress, .element, .physicalAddress, .entryAddress, .allocationTag: return v
         default: throw stream.error("'\(v)' does not name a memory location")
         }
     }
@@ -190,6 +190,13 @@ struct ExpressionParser {
         }
         guard let t = stream.peek else { throw stream.error("expected a value") }
         if t.kind == .string { throw stream.error("unexpected string \"\(t.text)\"") }
+        if stream.accept(":") {
+            // herd's bare colour `:green` (memtag): the tag itself, the value
+            // of an allocation tag location `[tag(x)]`.
+            let colour = try stream.word("tag colour")
+            guard let tag = MemoryTagging.tag(ofColour: colour) else { throw stream.error("unknown tag colour '\(colour)'") }
+            return .integer(tag)
+        }
         let w = try stream.word("value")
         if let n = ExpressionParser.integer(w) { return .integer(n) }
         if stream.peek?.text == "(" {
@@ -248,6 +255,8 @@ struct ExpressionParser {
             result = .entryAddress(try stream.word("variable"), level: 3, table: nil)
         case "pa":
             result = .physicalAddress(try stream.word("variable"))
+        case "tag":
+            result = .allocationTag(try stream.word("variable"))
         case "page":
             result = .pageNumber(try value())
         case "bvlshr":

@@ -168,6 +168,9 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
     /// that output address; `parel1_t:(f:1)` (output nil): after one that
     /// faulted (see `PhysicalAddressRegister`).
     case physicalAddressRegister(output: Value?)
+    /// herd's `tag(x)` (memtag): the location of the allocation tag of x's
+    /// granule, as in `[tag(x)]=:green`.
+    case allocationTag(String)
 
     public var description: String {
         switch self {
@@ -191,6 +194,7 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
             return "mkdesc\(level)(\(isTable ? "table" : "oa")=\(output)\(readOnly ? ", AP=0b11" : ""))"
         case .tagged(let v, let colour): return "\(v):\(colour)"
         case .physicalAddressRegister(let output): return output.map { "parel1_t:(oa:\($0))" } ?? "parel1_t:(f:1)"
+        case .allocationTag(let n): return "tag(\(n))"
         }
     }
 }

@@ -15,7 +15,7 @@ struct NameCollector {
     mutating func add(_ value: Value) {
         switch value {
         case .integer, .label, .translationTableBase, .instructionWord: break
-        case .virtualAddress(let n), .physicalAddress(let n), .element(let n, _): add(n)
+        case .virtualAddress(let n), .physicalAddress(let n), .element(let n, _), .allocationTag(let n): add(n)
         case .entryAddress(let n, _, _), .tableDescriptor(let n, _, _): add(n)
         case .descriptor(let d):
             if let oa = d.outputAddress { add(oa) }

@@ -235,4 +235,32 @@ final class MemoryTaggingTests: XCTestCase {
         }
         XCTAssertNoThrow(try run("AArch64 T\nVariant=memtag,sync\n{ 0:X9=x:red; }\n P0 ;\n LDR W0,[X9] ;\nexists (0:X0=0)"))
     }
+
+    /// `[tag(x)]=:colour`: x's allocation tag, set in the initial state and
+    /// tested in the condition, on both machines.
+    func testAllocationTagLocations() throws {
+        func text(_ initial: String) -> String {
+            """
+            AArch64 T
+            Variant=memtag
+            { [tag(x)]=:\(initial); 0:X1=x:red; 0:X2=x:blue; }
+             P0          ;
+             L0: LDR W0,[X1] ;
+             STG X2,[X1] ;
+            forall ([tag(x)]=:blue)
+            """
+        }
+        let t = try HerdParser.parse(text("green"), file: "t.litmus")
+        XCTAssertEqual(t.initialState[0].location, .memory(.allocationTag("x"), offset: 0))
+        XCTAssertEqual(t.initialState[0].value, .integer(MemoryTagging.tag(ofColour: "green")!))
+        for machine in [ArmMachine(), SCMachine()] as [any MemoryMachine] {
+            // A mismatching tag faults (fatal by default: the STG never runs).
+            let green = try run(text("green") + " /\\ fault(P0:L0,x,TagCheck)", machine, variants: ["fatal"])
+            XCTAssertEqual(green.states.count, 1, machine.name)
+            XCTAssertEqual(green.positive, 0, machine.name)
+            // A matching one does not, and the STG sets the tag to blue.
+            let red = try run(text("red"), machine, variants: ["fatal"])
+            XCTAssertEqual(red.negative, 0, machine.name)
+        }
+    }
 }
