@@ -159,6 +159,25 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
     /// herd's tagged pointer `x:red` (`Variant=memtag`): the address with a
     /// colour as its logical tag (see `MemoryTagging.colours`).
     case tagged(Value, colour: String)
+    /// isla `bvand(a, b)`, `bvor`, `bvxor`, `bvshl`: 64-bit operations.
+    case bitwise(BitwiseFunction, Value, Value)
+    /// isla `index(level=N, va=x)` (the level-N table index of the address)
+    /// and `offset(level=N, va=x)` (that index times 8, the byte offset of
+    /// its entry in a table); `ipa=` as `va=`.
+    case tableIndex(Value, level: Int, bytes: Bool)
+
+    public enum BitwiseFunction: String, Hashable, Sendable {
+        case and = "bvand", or = "bvor", xor = "bvxor", shiftLeft = "bvshl"
+
+        func apply(_ a: UInt64, _ b: UInt64) -> UInt64 {
+            switch self {
+            case .and: return a & b
+            case .or: return a | b
+            case .xor: return a ^ b
+            case .shiftLeft: return b >= 64 ? 0 : a << b
+            }
+        }
+    }
 
     public var description: String {
         switch self {
@@ -180,6 +199,8 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
         case .makeDescriptor(let level, let output, let isTable, let readOnly):
             return "mkdesc\(level)(\(isTable ? "table" : "oa")=\(output)\(readOnly ? ", AP=0b11" : ""))"
         case .tagged(let v, let colour): return "\(v):\(colour)"
+        case .bitwise(let f, let a, let b): return "\(f.rawValue)(\(a), \(b))"
+        case .tableIndex(let v, let level, let bytes): return "\(bytes ? "offset" : "index")(level=\(level), va=\(v))"
         }
     }
 }

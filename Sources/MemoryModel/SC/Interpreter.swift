@@ -134,12 +134,17 @@ public struct Interpreter: Sendable {
         /// Exceptions.swift), else the program's fault handling.
         func takeException(_ cause: ExceptionCause) {
             effect.fault = cause.fault(thread: thread, instruction: t.pc)
-            if let handler = program.threads[thread].handler(for: cause) {
+            if let handler = program.threads[thread].handler(for: cause, t.systemRegisters) {
                 let entry = handler.enter(cause, at: t.pc, in: program.threads[thread],
-                                          from: t.systemRegisters.value(of: .currentEL) ?? ExceptionLevel.el1.currentEL)
+                                          from: t.systemRegisters.value(of: .currentEL) ?? ExceptionLevel.el1.currentEL,
+                                          stackPointer: t.systemRegisters.value(of: .spSel))
                 for (register, value) in entry.writes { t.systemRegisters[register] = value }
                 t.context = Translation.Context(t.systemRegisters)
                 next = entry.pc
+                return
+            }
+            if program.threads[thread].vectorIsEmpty(for: cause, t.systemRegisters) {
+                t.status = .dropped
                 return
             }
             switch program.faultHandling {
@@ -325,6 +330,7 @@ public struct Interpreter: Sendable {
         case .exceptionReturn:
             let elr = t.systemRegisters[program.threads[thread].returnLinkRegister(at: t.pc, t.systemRegisters)]
             next = try program.threads[thread].returnTarget(elr, thread: thread)
+            if let sp = program.threads[thread].returnStackPointer(at: t.pc, t.systemRegisters) { t.systemRegisters[.spSel] = sp }
             t.systemRegisters[.currentEL] = program.threads[thread].returnLevel(at: t.pc, t.systemRegisters)
             t.context = Translation.Context(t.systemRegisters)
         }
