@@ -48,8 +48,8 @@ struct IslaHandlerPlacement {
             }
             if reached { continue }
             guard let (thread, level) = IslaParser.handlerPlace(section.name) else {
-                let at = section.address.map { " at 0x\(String($0, radix: 16))" } ?? ""
-                throw LitmusError("section '\(section.name)'\(at) is at no thread's vector entry (VBAR_EL1/VBAR_EL2 + 0x000, 0x200 or 0x400) and is not named threadN_el1_handler or threadN_el2_handler",
+                let at = section.address.map { "0x\(String($0, radix: 16)) is" } ?? "it has no address, so"
+                throw LitmusError("section '\(section.name)' is not a handler: \(at) at no thread's vector entry (VBAR_EL1/VBAR_EL2 + 0x000, 0x200 or 0x400), and it is not named threadN_el1_handler or threadN_el2_handler",
                                   at: SourceLocation(file: file, line: section.line))
             }
             guard thread < threads else {

@@ -214,7 +214,7 @@ final class IslaVectorTableTests: XCTestCase {
             """#
         assertEachRejected([
             (head + "[section.stray]\naddress = \"0x1100\"\ncode = \"\"\"\n    MOV X2,#0\n\"\"\"\n[final]\nassertion = \"true\"\n",
-             17, "no thread's vector entry"),
+             16, "no thread's vector entry"),
             (head.replacingOccurrences(of: "R1 = \"x\"", with: "R1 = \"x\"\n\"PSTATE.SP\" = \"0b10\"")
                 + "[final]\nassertion = \"true\"\n", 13, "PSTATE.SP must be 0 or 1"),
         ], file: "bad.litmus.toml", by: IslaParser.parse)
