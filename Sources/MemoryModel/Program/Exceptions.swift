@@ -89,6 +89,27 @@ public enum ExceptionCause: Hashable, Sendable {
     case hypervisorCall(UInt16)
     case undefined
 
+    /// The ESR value a data abort reports when the level of the walk that
+    /// faulted is known: EC 0x24 taken from a lower level, 0x25 from the
+    /// same one, and ISS.DFSC (bits [5:0]) the fault status code with the
+    /// level in its low bits: translation 0b0001LL, access flag 0b0010LL,
+    /// permission 0b0011LL (Arm ARM D17.2.40, "ISS encoding for an
+    /// exception from a Data Abort"). isla's ROT.inv tests read DFSC to tell
+    /// a level-2 from a level-3 translation fault. Other causes, or an
+    /// unknown level: `syndrome`.
+    public func syndrome(faultLevel: Int?, fromLowerLevel: Bool) -> UInt64 {
+        guard case .fault(let kind, _) = self, let level = faultLevel, (0...3).contains(level) else { return syndrome }
+        let status: UInt64
+        switch kind {
+        case .translation, .stage2Translation: status = 0b0001_00
+        case .accessFlag: status = 0b0010_00
+        case .permission, .stage2Permission: status = 0b0011_00
+        case .undefinedInstruction, .supervisorCall, .hypervisorCall, .tagCheck: return syndrome
+        }
+        let ec: UInt64 = fromLowerLevel ? 0x24 : 0x25
+        return ec << 26 | 1 << 25 | status | UInt64(level)
+    }
+
     /// The ESR value: EC in bits [31:26], IL (32-bit instruction) in bit 25,
     /// the immediate in the ISS for SVC/HVC.
     public var syndrome: UInt64 {
@@ -147,12 +168,13 @@ extension ExceptionHandler {
     /// `currentEL` is the level the exception is taken from (CurrentEL).
     public func enter(_ cause: ExceptionCause, at pc: Int, in code: ThreadCode? = nil,
                       from currentEL: UInt64 = ExceptionLevel.el1.currentEL,
-                      stackPointer: UInt64? = nil) -> (pc: Int, writes: [(SystemRegister, UInt64)]) {
+                      stackPointer: UInt64? = nil, faultLevel: Int? = nil) -> (pc: Int, writes: [(SystemRegister, UInt64)]) {
         let back = cause.returnsPastInstruction ? pc + 1 : pc
         let spsel: UInt64 = stackPointer.map { $0 & 1 } ?? (currentEL & 0b1100 == 0 ? 0 : 1)
+        let fromLowerLevel = currentEL >> 2 & 0b11 < UInt64(level.rawValue)
         var writes: [(SystemRegister, UInt64)] = [
             (level.linkRegister, code?.codeAddress(ofInstruction: back) ?? ThreadCode.codeAddress(ofInstruction: back)),
-            (level.syndromeRegister, cause.syndrome),
+            (level.syndromeRegister, cause.syndrome(faultLevel: faultLevel, fromLowerLevel: fromLowerLevel)),
             (level.savedStateRegister, currentEL & 0b1100 | spsel),
             (.currentEL, level.currentEL),
         ]

@@ -40,7 +40,8 @@ extension Explorer {
         r.tagCheck = nil
         let entry = handler.enter(cause, at: r.pc, in: program.threads[t],
                                   from: r.systemRegisters[.currentEL] ?? ExceptionLevel.el1.currentEL,
-                                  stackPointer: r.systemRegisters[.spSel])
+                                  stackPointer: r.systemRegisters[.spSel], faultLevel: r.faultLevel)
+        r.faultLevel = nil
         for (register, value) in entry.writes { r.systemRegisters[register] = value }
         if program.exceptionSynchronization.entrySynchronises(cause) { contextSynchronise(&r, &g) }
         if case .fault(let kind, _) = cause {

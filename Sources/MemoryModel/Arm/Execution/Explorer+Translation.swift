@@ -100,6 +100,7 @@ extension Explorer {
             if faultKind != .permission && faultKind != .stage2Permission, let last = walks.last {
                 g2.events[last].faulted = true
             }
+            r2.faultLevel = lastRead?.level
             try then(r2, g2, .fault(Fault(thread: t, instruction: r.pc, address: address, kind: faultKind)))
         case .needsRead(let walkRead):
             try walk(t, walkRead, page: walkRead.input >> 12, addressTaint, after: walks.last,
