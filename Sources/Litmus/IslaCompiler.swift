@@ -29,8 +29,9 @@ enum IslaCompiler {
     static let defaultStage2Base: UInt64 = 0x30_0000
 
     /// Reset values that place exception handling, which the machines take
-    /// from the handler sections instead: VBAR_ELx (the handler's address;
-    /// the machines do not fetch code).
+    /// from the handler sections instead: VBAR_ELx (the parser places the
+    /// sections at its vector entries, see IslaHandlerPlacement; the
+    /// machines do not fetch code).
     static let exceptionPlacement: Set<String> = ["VBAR_EL1", "VBAR_EL2"]
 
     static func compile(_ test: LitmusTest, _ setup: PageTableSetup) throws(LitmusError) -> CompiledTest {

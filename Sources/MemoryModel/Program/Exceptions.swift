@@ -11,7 +11,9 @@
 ///   handler that ends without ERET ends the thread (herd runs the handler
 ///   code to its end, e.g. order-via-faults/*-mmufault-po). The fault is still
 ///   recorded, so `fault(P0:L0,x)` holds.
-/// - isla (ESOP 2022, `[section.threadN_elM_handler]` at VBAR_ELM + 0x400):
+/// - isla (ESOP 2022, `[section.*]` code at an address: the vector entry
+///   VBAR_ELM + 0x000/0x200/0x400 it sits at says which exceptions it takes,
+///   see `ExceptionHandler.vector`):
 ///   the handler reads ELR_ELM, adds 4 to skip the faulting instruction and
 ///   ERETs; pKVM tests read ESR_EL2.EC to tell HVC (0x16) from a data abort.
 ///   ERET in thread code (an EL1 thread returning to EL0 at a preset ELR_EL1)
@@ -165,13 +167,17 @@ extension ExceptionHandler {
     /// Exception entry for the instruction at `pc`: the system-register
     /// writes (ELR, ESR, FAR for a fault, HPFAR_EL2 for a stage-2 fault) and
     /// the handler's entry index.
-    /// `currentEL` is the level the exception is taken from (CurrentEL).
+    /// `knownEL` is the level the exception is taken from (CurrentEL;
+    /// nil for a thread that never set it, which runs at EL1). A data abort
+    /// of such a thread reports EC 0x24, "from a lower level", as herd's
+    /// tests put the handler above the code it handles.
     public func enter(_ cause: ExceptionCause, at pc: Int, in code: ThreadCode? = nil,
-                      from currentEL: UInt64 = ExceptionLevel.el1.currentEL,
+                      from knownEL: UInt64? = nil,
                       stackPointer: UInt64? = nil, faultLevel: Int? = nil) -> (pc: Int, writes: [(SystemRegister, UInt64)]) {
+        let currentEL = knownEL ?? ExceptionLevel.el1.currentEL
         let back = cause.returnsPastInstruction ? pc + 1 : pc
         let spsel: UInt64 = stackPointer.map { $0 & 1 } ?? (currentEL & 0b1100 == 0 ? 0 : 1)
-        let fromLowerLevel = currentEL >> 2 & 0b11 < UInt64(level.rawValue)
+        let fromLowerLevel = knownEL.map { $0 >> 2 & 0b11 < UInt64(level.rawValue) } ?? true
         var writes: [(SystemRegister, UInt64)] = [
             (level.linkRegister, code?.codeAddress(ofInstruction: back) ?? ThreadCode.codeAddress(ofInstruction: back)),
             (level.syndromeRegister, cause.syndrome(faultLevel: faultLevel, fromLowerLevel: fromLowerLevel)),

@@ -136,7 +136,7 @@ public struct Interpreter: Sendable {
             effect.fault = cause.fault(thread: thread, instruction: t.pc)
             if let handler = program.threads[thread].handler(for: cause, t.systemRegisters) {
                 let entry = handler.enter(cause, at: t.pc, in: program.threads[thread],
-                                          from: t.systemRegisters.value(of: .currentEL) ?? ExceptionLevel.el1.currentEL,
+                                          from: t.systemRegisters.value(of: .currentEL),
                                           stackPointer: t.systemRegisters.value(of: .spSel), faultLevel: faultLevel)
                 for (register, value) in entry.writes { t.systemRegisters[register] = value }
                 t.context = Translation.Context(t.systemRegisters)

@@ -39,7 +39,7 @@ extension Explorer {
         let failedTagCheck = r.tagCheck
         r.tagCheck = nil
         let entry = handler.enter(cause, at: r.pc, in: program.threads[t],
-                                  from: r.systemRegisters[.currentEL] ?? ExceptionLevel.el1.currentEL,
+                                  from: r.systemRegisters[.currentEL],
                                   stackPointer: r.systemRegisters[.spSel], faultLevel: r.faultLevel)
         r.faultLevel = nil
         for (register, value) in entry.writes { r.systemRegisters[register] = value }
