@@ -103,6 +103,12 @@ public struct AddressLayout: Hashable, Sendable {
         case .shiftRight(let v, let n):
             let amount = try resolve(n)
             return amount >= 64 ? 0 : try resolve(v) >> amount
+        case .bitwise(let f, let a, let b):
+            return f.apply(try resolve(a), try resolve(b))
+        case .tableIndex(let v, let level, let bytes):
+            // VMSAv8-64, 4 KiB granule: level N indexes with VA[47-9N:39-9N].
+            let index = try resolve(v) >> UInt64(39 - 9 * level) & 0x1FF
+            return bytes ? index * 8 : index
         case .asid(let n):
             return (n & 0xFFFF) << 48
         case .allocationTag:

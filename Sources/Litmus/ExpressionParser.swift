@@ -263,6 +263,27 @@ struct ExpressionParser {
             let v = try value()
             try stream.expect(",")
             result = .shiftRight(v, by: try value())
+        case "bvand", "bvor", "bvxor", "bvshl":
+            let a = try value()
+            try stream.expect(",")
+            result = .bitwise(Value.BitwiseFunction(rawValue: f)!, a, try value())
+        case "index", "offset":
+            var level: Int? = nil
+            var address: Value? = nil
+            repeat {
+                let key = try stream.word("\(f) field").lowercased()
+                try stream.expect("=")
+                switch key {
+                case "level":
+                    let l = try stream.word("level")
+                    guard let n = Int(l), (0...3).contains(n) else { throw stream.error("bad level '\(l)'") }
+                    level = n
+                case "va", "ipa": address = try value()
+                default: throw stream.error("unknown \(f) field '\(key)'")
+                }
+            } while stream.accept(",")
+            guard let level, let address else { throw stream.error("\(f)(...) needs level= and va= (or ipa=)") }
+            result = .tableIndex(address, level: level, bytes: f == "offset")
         case "asid":
             let v = try stream.word("ASID")
             guard let n = ExpressionParser.integer(v) else { throw stream.error("'\(v)' is not an ASID") }

@@ -29,8 +29,9 @@ enum IslaCompiler {
     static let defaultStage2Base: UInt64 = 0x30_0000
 
     /// Reset values that place exception handling, which the machines take
-    /// from the handler sections instead: VBAR_ELx (the handler's address;
-    /// the machines do not fetch code).
+    /// from the handler sections instead: VBAR_ELx (the parser places the
+    /// sections at its vector entries, see IslaHandlerPlacement; the
+    /// machines do not fetch code).
     static let exceptionPlacement: Set<String> = ["VBAR_EL1", "VBAR_EL2"]
 
     static func compile(_ test: LitmusTest, _ setup: PageTableSetup) throws(LitmusError) -> CompiledTest {
@@ -91,6 +92,7 @@ enum IslaCompiler {
             switch m.target {
             case .invalid: value = 0
             case .table(let a): value = IslaDescriptors.table(a)
+            case .raw(let bits): value = bits
             case .name(let n):
                 let output = try address(n, line: m.line)
                 var d = table.stage == 1 ? IslaDescriptors.stage1Page(output, readOnly: m.readOnly)
@@ -183,6 +185,11 @@ enum IslaCompiler {
             case .systemRegister(let t, "PSTATE.EL"):
                 // The level the thread starts at (see ExceptionHandler).
                 systemRegisters[t][.currentEL] = (v & 0b11) << 2
+            case .systemRegister(let t, "PSTATE.SP"):
+                // The stack pointer selected (SPSel): which vector entry an
+                // exception taken at the thread's own level uses.
+                guard v <= 1 else { throw test.error("PSTATE.SP must be 0 or 1", line: a.line) }
+                systemRegisters[t][.spSel] = v
             case .systemRegister(let t, let name):
                 guard let r = SystemRegister(rawValue: name) else {
                     throw test.error("system register \(name) is not modelled", line: a.line)
@@ -193,6 +200,11 @@ enum IslaCompiler {
             }
         }
         for t in systemRegisters.indices {
+            // isla starts a thread in PSTATE.EL = 0, PSTATE.SP = 0 unless its
+            // reset says otherwise (its handlers at VBAR_EL1 + 0x400, the
+            // entry for exceptions from a lower level, rely on it).
+            if systemRegisters[t][.currentEL] == nil { systemRegisters[t][.currentEL] = 0 }
+            if systemRegisters[t][.spSel] == nil { systemRegisters[t][.spSel] = 0 }
             if systemRegisters[t][.ttbr0El1] == nil { systemRegisters[t][.ttbr0El1] = defaultStage1Base }
             // EL2 code without its own table walks the default stage-1 table
             // (isla's default setup maps the test's names for every level).

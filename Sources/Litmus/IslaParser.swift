@@ -29,9 +29,10 @@ public enum IslaParser {
             for n in names where !setup.virtualNames.contains(n) { setup.virtualNames.append(n) }
         }
 
-        // Handler sections `threadN_elM_handler...`: thread N's handler at EL M.
+        // Handler sections, placed by address at threads' vector entries
+        // (see IslaHandlerPlacement).
         var handlers: [HandlerSource] = []
-        var handlerOf: [Int: [(lines: [SourceLine], level: ExceptionLevel)]] = [:]
+        var sections: [IslaHandlerPlacement.Section] = []
         for table in doc.tableOrder where table.hasPrefix("section.") {
             guard let (code, line) = try string(table, "code") else { continue }
             let name = String(table.dropFirst("section.".count))
@@ -39,14 +40,28 @@ public enum IslaParser {
                 SourceLine(String($0.element), at: at(line + 1 + $0.offset))
             }
             handlers.append(HandlerSource(name: name, lines: lines))
-            guard let (thread, level) = IslaParser.handlerPlace(name) else {
-                throw LitmusError("section '\(name)' is not a handler named threadN_el1_handler or threadN_el2_handler", at: at(line))
+            var address: UInt64? = nil
+            if let (text, addressLine) = try string(table, "address") {
+                guard let a = ExpressionParser.integer(text.trimmed) else {
+                    throw LitmusError("section address '\(text)' is not a number", at: at(addressLine))
+                }
+                address = a
             }
-            if handlerOf[thread, default: []].contains(where: { $0.level == level }) {
-                throw LitmusError("thread \(thread) has two handler sections for EL\(level.rawValue)", at: at(line))
-            }
-            handlerOf[thread, default: []].append((lines, level))
+            sections.append(.init(name: name, lines: lines, address: address, line: line))
         }
+        var threadCount = 0
+        while doc.entry("thread.\(threadCount)", "code") != nil { threadCount += 1 }
+        var vectorBases: [[ExceptionLevel: UInt64]] = Array(repeating: [:], count: threadCount)
+        for n in 0..<threadCount {
+            for (key, level) in [("VBAR_EL1", ExceptionLevel.el1), ("VBAR_EL2", .el2)] {
+                guard let (text, line) = try string("thread.\(n).reset", key) else { continue }
+                guard case .integer(let base) = try value(text, thread: n, file: file, line: line) else {
+                    throw LitmusError("\(key) must be a number", at: at(line))
+                }
+                vectorBases[n][level] = base
+            }
+        }
+        let handlerOf = try IslaHandlerPlacement.place(sections, threads: threadCount, vectorBases: vectorBases, file: file)
 
         // Threads, in order thread.0, thread.1, ...
         var threads: [ThreadCode] = []
@@ -59,12 +74,15 @@ public enum IslaParser {
                 SourceLine(String($0.element), at: at(line + 1 + $0.offset))
             }
             do { threads.append(try Assembler(codeOrigin: ThreadCode.codeOrigin(ofThread: threads.count))
-                .assemble(lines, handlers: handlerOf[n] ?? [])) }
+                .assemble(lines, placedHandlers: (handlerOf[n] ?? []).map { ($0.lines, $0.level, $0.vector) })) }
             catch { throw LitmusError(error) }
             if let e = doc.entry("thread.\(n)", "init"), e.value != .emptyTable {
                 throw LitmusError("thread init values other than {} are not supported", at: at(e.line))
             }
             for (key, entry) in (doc.tables["thread.\(n).reset"] ?? [:]).sorted(by: { $0.value.line < $1.value.line }) {
+                // `__isla_monomorphize_writes` and the like tune isla's
+                // symbolic execution, not the machine's state.
+                if key.hasPrefix("__isla_") { continue }
                 guard case .string(let valueText) = entry.value else {
                     throw LitmusError("reset value of \(key) must be a string", at: at(entry.line))
                 }
@@ -83,9 +101,6 @@ public enum IslaParser {
             if let n = Int(parts[1]), n >= threads.count {
                 throw LitmusError("[\(table)] without [thread.\(n)] code (threads must be numbered from 0)", at: at(1))
             }
-        }
-        if let n = handlerOf.keys.first(where: { $0 >= threads.count }) {
-            throw LitmusError("handler section for thread \(n), which has no code", at: at(1))
         }
 
         guard let (assertion, assertionLine) = try string("final", "assertion") else {

@@ -171,6 +171,25 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
     /// herd's `tag(x)` (memtag): the location of the allocation tag of x's
     /// granule, as in `[tag(x)]=:green`.
     case allocationTag(String)
+    /// isla `bvand(a, b)`, `bvor`, `bvxor`, `bvshl`: 64-bit operations.
+    case bitwise(BitwiseFunction, Value, Value)
+    /// isla `index(level=N, va=x)` (the level-N table index of the address)
+    /// and `offset(level=N, va=x)` (that index times 8, the byte offset of
+    /// its entry in a table); `ipa=` as `va=`.
+    case tableIndex(Value, level: Int, bytes: Bool)
+
+    public enum BitwiseFunction: String, Hashable, Sendable {
+        case and = "bvand", or = "bvor", xor = "bvxor", shiftLeft = "bvshl"
+
+        func apply(_ a: UInt64, _ b: UInt64) -> UInt64 {
+            switch self {
+            case .and: return a & b
+            case .or: return a | b
+            case .xor: return a ^ b
+            case .shiftLeft: return b >= 64 ? 0 : a << b
+            }
+        }
+    }
 
     public var description: String {
         switch self {
@@ -195,6 +214,8 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
         case .tagged(let v, let colour): return "\(v):\(colour)"
         case .physicalAddressRegister(let output): return output.map { "parel1_t:(oa:\($0))" } ?? "parel1_t:(f:1)"
         case .allocationTag(let n): return "tag(\(n))"
+        case .bitwise(let f, let a, let b): return "\(f.rawValue)(\(a), \(b))"
+        case .tableIndex(let v, let level, let bytes): return "\(bytes ? "offset" : "index")(level=\(level), va=\(v))"
         }
     }
 }

@@ -21,7 +21,8 @@ struct NameCollector {
             if let oa = d.outputAddress { add(oa) }
             if !d.attributes.isEmpty, !attributeSets.contains(d.attributes) { attributeSets.append(d.attributes) }
         case .pageNumber(let v), .tagged(let v, _): add(v)
-        case .shiftRight(let v, let n): add(v); add(n)
+        case .shiftRight(let v, let n), .bitwise(_, let v, let n): add(v); add(n)
+        case .tableIndex(let v, _, _): add(v)
         case .asid: break
         case .physicalAddressRegister(let output): if let o = output { add(o) }
         case .makeDescriptor(_, let output, _, _): add(output)

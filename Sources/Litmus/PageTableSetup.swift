@@ -5,7 +5,7 @@ import MemoryModel
 ///     option default_tables = true;
 ///     virtual x; physical pa1 pa2; intermediate ipa1;
 ///     x |-> pa1;  x |-> invalid;  x ?-> pa2 with [AP = 0b11] and default;
-///     x |-> invalid at level 2;  x ?-> table(0x283000) at level 2;
+///     x |-> invalid at level 2;  x ?-> table(0x283000) at level 2;  x ?-> raw(2);
 ///     ipa1 |-> pa1;                      (stage 2: the source is intermediate)
 ///     *pa1 = 1;  assert pa1 == ipa1;  identity 0x1000 with code;
 ///     s1table name 0x200000 { ... }  s2table name 0x240000 { ...; s1table name; }
@@ -42,6 +42,8 @@ public struct PageTableSetup: Hashable, Sendable {
             case name(String)
             case invalid
             case table(UInt64)
+            /// `raw(2)`: a descriptor given as its bits.
+            case raw(UInt64)
         }
         public var source: String
         public var target: Target
@@ -158,12 +160,12 @@ enum PageTableSetupParser {
         let target: PageTableSetup.Mapping.Target
         if targetWord == "invalid" {
             target = .invalid
-        } else if targetWord == "table" {
+        } else if targetWord == "table" || targetWord == "raw" {
             try s.expect("(")
-            let a = try s.word("table address")
-            guard let address = ExpressionParser.integer(a) else { throw s.error("'\(a)' is not an address") }
+            let a = try s.word(targetWord == "raw" ? "descriptor bits" : "table address")
+            guard let n = ExpressionParser.integer(a) else { throw s.error("'\(a)' is not a number") }
             try s.expect(")")
-            target = .table(address)
+            target = targetWord == "raw" ? .raw(n) : .table(n)
         } else {
             target = .name(targetWord)
         }

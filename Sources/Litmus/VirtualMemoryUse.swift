@@ -34,6 +34,8 @@ extension Value {
         switch self {
         case .physicalAddress, .entryAddress, .descriptor, .tableDescriptor: return true
         case .pageNumber(let v), .shiftRight(let v, _), .tagged(let v, _): return v.isVirtualMemory
+        case .bitwise(_, let a, let b): return a.isVirtualMemory || b.isVirtualMemory
+        case .tableIndex: return true
         case .makeDescriptor: return true
         case .physicalAddressRegister(let output): return output?.isVirtualMemory ?? false
         default: return false

@@ -44,6 +44,14 @@ public struct Assembler: Sendable {
     /// `B <end>` but the last. Labels are shared: a handler may name the
     /// thread's (`ADR X3,L1`).
     public func assemble(_ lines: [SourceLine], handlers: [(lines: [SourceLine], level: ExceptionLevel)]) throws(AssemblyError) -> ThreadCode {
+        try assemble(lines, placedHandlers: handlers.map { ($0.lines, $0.level, nil) })
+    }
+
+    /// As `assemble(_:handlers:)`, for handlers that may sit at a vector
+    /// entry (isla sections at VBAR_ELx + 0x000/0x200/0x400): a level may
+    /// have one handler per entry.
+    public func assemble(_ lines: [SourceLine],
+                         placedHandlers handlers: [(lines: [SourceLine], level: ExceptionLevel, vector: VectorOffset?)]) throws(AssemblyError) -> ThreadCode {
         var decoded: [(Decoded, SourceLocation)] = []
         var labels: [String: Int] = [:]
         var numericLabels: [(name: String, index: Int)] = []
@@ -67,12 +75,13 @@ public struct Assembler: Sendable {
         try add(lines)
         var exceptionHandlers: [ExceptionHandler] = []
         var sectionEnd = lines.last?.location ?? SourceLocation(file: "<assembly>", line: 1)
-        for (handler, level) in handlers {
-            if exceptionHandlers.contains(where: { $0.level == level }) {
-                throw AssemblyError("two handlers for EL\(level.rawValue)", at: handler.first?.location ?? sectionEnd)
+        for (handler, level, vector) in handlers {
+            if exceptionHandlers.contains(where: { $0.level == level && $0.vector == vector }) {
+                let at = vector.map { " at vector offset 0x\(String($0.rawValue, radix: 16))" } ?? ""
+                throw AssemblyError("two handlers for EL\(level.rawValue)\(at)", at: handler.first?.location ?? sectionEnd)
             }
             decoded.append((.returnToEnd, sectionEnd))
-            exceptionHandlers.append(ExceptionHandler(entry: decoded.count, level: level))
+            exceptionHandlers.append(ExceptionHandler(entry: decoded.count, level: level, vector: vector))
             try add(handler)
             sectionEnd = handler.last?.location ?? sectionEnd
         }

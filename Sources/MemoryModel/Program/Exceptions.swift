@@ -11,7 +11,9 @@
 ///   handler that ends without ERET ends the thread (herd runs the handler
 ///   code to its end, e.g. order-via-faults/*-mmufault-po). The fault is still
 ///   recorded, so `fault(P0:L0,x)` holds.
-/// - isla (ESOP 2022, `[section.threadN_elM_handler]` at VBAR_ELM + 0x400):
+/// - isla (ESOP 2022, `[section.*]` code at an address: the vector entry
+///   VBAR_ELM + 0x000/0x200/0x400 it sits at says which exceptions it takes,
+///   see `ExceptionHandler.vector`):
 ///   the handler reads ELR_ELM, adds 4 to skip the faulting instruction and
 ///   ERETs; pKVM tests read ESR_EL2.EC to tell HVC (0x16) from a data abort.
 ///   ERET in thread code (an EL1 thread returning to EL0 at a preset ELR_EL1)
@@ -41,10 +43,32 @@ public struct ExceptionHandler: Hashable, Sendable {
     public var entry: Int
     /// The exception level the handler runs at: which ELR/ESR/FAR it uses.
     public var level: ExceptionLevel
+    /// The synchronous-exception vector entry the handler sits at, as an
+    /// offset from VBAR_ELx (isla places `[section]` code at an address):
+    /// nil when the test gives none, and then the handler takes every
+    /// exception routed to its level.
+    public var vector: VectorOffset?
 
-    public init(entry: Int, level: ExceptionLevel = .el1) {
+    public init(entry: Int, level: ExceptionLevel = .el1, vector: VectorOffset? = nil) {
         self.entry = entry
         self.level = level
+        self.vector = vector
+    }
+}
+
+/// The synchronous-exception entries of an AArch64 vector table (Arm ARM
+/// D1.10.2, "Exception vectors"): an exception taken to the level it is
+/// taken from goes to VBAR_ELx + 0x000 with SP_EL0 selected (PSTATE.SP = 0)
+/// and to + 0x200 with SP_ELx; one taken from a lower level (AArch64) to
+/// + 0x400.
+public enum VectorOffset: UInt64, Hashable, Sendable, CaseIterable {
+    case currentLevelSP0 = 0x000, currentLevelSPx = 0x200, lowerLevel = 0x400
+
+    /// The entry an exception taken to `target` from CurrentEL `currentEL`
+    /// (EL in bits [3:2]) with PSTATE.SP `stackPointer` uses.
+    public static func of(target: ExceptionLevel, currentEL: UInt64, stackPointer: UInt64) -> VectorOffset {
+        if currentEL >> 2 & 0b11 < UInt64(target.rawValue) { return .lowerLevel }
+        return stackPointer & 1 == 0 ? .currentLevelSP0 : .currentLevelSPx
     }
 }
 
@@ -66,6 +90,27 @@ public enum ExceptionCause: Hashable, Sendable {
     case supervisorCall(UInt16)
     case hypervisorCall(UInt16)
     case undefined
+
+    /// The ESR value a data abort reports when the level of the walk that
+    /// faulted is known: EC 0x24 taken from a lower level, 0x25 from the
+    /// same one, and ISS.DFSC (bits [5:0]) the fault status code with the
+    /// level in its low bits: translation 0b0001LL, access flag 0b0010LL,
+    /// permission 0b0011LL (Arm ARM D17.2.40, "ISS encoding for an
+    /// exception from a Data Abort"). isla's ROT.inv tests read DFSC to tell
+    /// a level-2 from a level-3 translation fault. Other causes, or an
+    /// unknown level: `syndrome`.
+    public func syndrome(faultLevel: Int?, fromLowerLevel: Bool) -> UInt64 {
+        guard case .fault(let kind, _) = self, let level = faultLevel, (0...3).contains(level) else { return syndrome }
+        let status: UInt64
+        switch kind {
+        case .translation, .stage2Translation: status = 0b0001_00
+        case .accessFlag: status = 0b0010_00
+        case .permission, .stage2Permission: status = 0b0011_00
+        case .undefinedInstruction, .supervisorCall, .hypervisorCall, .tagCheck: return syndrome
+        }
+        let ec: UInt64 = fromLowerLevel ? 0x24 : 0x25
+        return ec << 26 | 1 << 25 | status | UInt64(level)
+    }
 
     /// The ESR value: EC in bits [31:26], IL (32-bit instruction) in bit 25,
     /// the immediate in the ISS for SVC/HVC.
@@ -122,17 +167,25 @@ extension ExceptionHandler {
     /// Exception entry for the instruction at `pc`: the system-register
     /// writes (ELR, ESR, FAR for a fault, HPFAR_EL2 for a stage-2 fault) and
     /// the handler's entry index.
-    /// `currentEL` is the level the exception is taken from (CurrentEL).
+    /// `knownEL` is the level the exception is taken from (CurrentEL;
+    /// nil for a thread that never set it, which runs at EL1). A data abort
+    /// of such a thread reports EC 0x24, "from a lower level", as herd's
+    /// tests put the handler above the code it handles.
     public func enter(_ cause: ExceptionCause, at pc: Int, in code: ThreadCode? = nil,
-                      from currentEL: UInt64 = ExceptionLevel.el1.currentEL) -> (pc: Int, writes: [(SystemRegister, UInt64)]) {
+                      from knownEL: UInt64? = nil,
+                      stackPointer: UInt64? = nil, faultLevel: Int? = nil) -> (pc: Int, writes: [(SystemRegister, UInt64)]) {
+        let currentEL = knownEL ?? ExceptionLevel.el1.currentEL
         let back = cause.returnsPastInstruction ? pc + 1 : pc
-        let spsel: UInt64 = currentEL & 0b1100 == 0 ? 0 : 1
+        let spsel: UInt64 = stackPointer.map { $0 & 1 } ?? (currentEL & 0b1100 == 0 ? 0 : 1)
+        let fromLowerLevel = knownEL.map { $0 >> 2 & 0b11 < UInt64(level.rawValue) } ?? true
         var writes: [(SystemRegister, UInt64)] = [
             (level.linkRegister, code?.codeAddress(ofInstruction: back) ?? ThreadCode.codeAddress(ofInstruction: back)),
-            (level.syndromeRegister, cause.syndrome),
+            (level.syndromeRegister, cause.syndrome(faultLevel: faultLevel, fromLowerLevel: fromLowerLevel)),
             (level.savedStateRegister, currentEL & 0b1100 | spsel),
             (.currentEL, level.currentEL),
         ]
+        // Exception entry selects SP_ELx (PSTATE.SP = 1), where it is modelled.
+        if stackPointer != nil { writes.append((.spSel, 1)) }
         if case .fault(let kind, let address) = cause {
             writes.append((level.faultAddressRegister, address))
             if kind == .stage2Translation || kind == .stage2Permission {
@@ -151,6 +204,35 @@ extension ThreadCode {
         guard handlers.count > 1 else { return handlers.first }
         let level: ExceptionLevel = cause.routesToEL2 ? .el2 : .el1
         return handlers.first(where: { $0.level == level }) ?? handlers.first
+    }
+
+    /// Whether `cause` goes to a vector entry that holds no code: the thread
+    /// places handlers at vector entries and none is at this one. isla has
+    /// no instruction to run there (its 2022-12-21 regression run crashes on
+    /// such paths, CoRpteT.EL1+dsb-tlbi-dsb); the machines drop that
+    /// execution rather than invent a behaviour.
+    public func vectorIsEmpty(for cause: ExceptionCause, _ registers: some SystemRegisterReading) -> Bool {
+        handlers.contains(where: { $0.vector != nil }) && handler(for: cause, registers) == nil
+    }
+
+    /// The handler that takes `cause` on a thread in `registers`' state.
+    /// Handlers placed at vector entries (isla tests, `vector` set) take only
+    /// the exceptions that architecturally go to their entry: the level is
+    /// the one the cause routes to, or the current one if higher (an
+    /// exception is never taken to a lower level, Arm ARM D1.10.2), and the
+    /// entry depends on the level taken from and PSTATE.SP (absent: 0, the
+    /// reset value isla starts threads with). No handler at that entry: nil
+    /// (see `vectorIsEmpty`). Handlers
+    /// without a vector are chosen as `handler(for:)` does.
+    public func handler(for cause: ExceptionCause, _ registers: some SystemRegisterReading) -> ExceptionHandler? {
+        guard handlers.contains(where: { $0.vector != nil }) else { return handler(for: cause) }
+        let currentEL = registers.value(of: .currentEL) ?? ExceptionLevel.el1.currentEL
+        let routed: ExceptionLevel = cause.routesToEL2 ? .el2 : .el1
+        let target: ExceptionLevel = currentEL >> 2 & 0b11 >= 2 ? .el2 : routed
+        let vector = VectorOffset.of(target: target, currentEL: currentEL,
+                                     stackPointer: registers.value(of: .spSel) ?? 0)
+        return handlers.first(where: { $0.level == target && $0.vector == vector })
+            ?? handlers.first(where: { $0.level == target && $0.vector == nil })
     }
 
     /// The register ERET at `pc` returns through: the level of the handler
@@ -172,6 +254,14 @@ extension ThreadCode {
     public func returnLevel(at pc: Int, _ registers: some SystemRegisterReading) -> UInt64 {
         let spsr: SystemRegister = returnLinkRegister(at: pc, registers) == .elrEl2 ? .spsrEl2 : .spsrEl1
         return (registers.value(of: spsr) ?? 0) & 0b1100
+    }
+
+    /// PSTATE.SP after ERET at `pc`: M[0] of the same SPSR; nil where
+    /// PSTATE.SP is not modelled (`spSel` absent).
+    public func returnStackPointer(at pc: Int, _ registers: some SystemRegisterReading) -> UInt64? {
+        guard registers.value(of: .spSel) != nil else { return nil }
+        let spsr: SystemRegister = returnLinkRegister(at: pc, registers) == .elrEl2 ? .spsrEl2 : .spsrEl1
+        return (registers.value(of: spsr) ?? 0) & 1
     }
 
     /// ERET's target index for an ELR value, or an error naming the address.

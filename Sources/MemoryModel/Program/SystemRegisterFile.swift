@@ -9,7 +9,7 @@
 public struct SystemRegisterFile: Hashable, Sendable, ExpressibleByDictionaryLiteral {
     /// One slot per case of `SystemRegister` (see `slot`): a new case
     /// needs a slot there, and a larger array here.
-    private var storage: InlineArray<14, UInt64>
+    private var storage: InlineArray<15, UInt64>
     /// Bit `slot` set once the register has been written.
     private var present: UInt16 = 0
 
@@ -43,6 +43,7 @@ public struct SystemRegisterFile: Hashable, Sendable, ExpressibleByDictionaryLit
         case .spsrEl1: return 11
         case .spsrEl2: return 12
         case .parEl1: return 13
+        case .spSel: return 14
         }
     }
 
@@ -56,7 +57,7 @@ public struct SystemRegisterFile: Hashable, Sendable, ExpressibleByDictionaryLit
     }
 
     public static func == (a: SystemRegisterFile, b: SystemRegisterFile) -> Bool {
-        for i in 0..<14 where a.storage[i] != b.storage[i] { return false }
+        for i in 0..<a.storage.count where a.storage[i] != b.storage[i] { return false }
         return a.present == b.present
     }
 

@@ -132,14 +132,19 @@ public struct Interpreter: Sendable {
         }
         /// Takes an exception: the thread's handler if it has one (see
         /// Exceptions.swift), else the program's fault handling.
-        func takeException(_ cause: ExceptionCause) {
+        func takeException(_ cause: ExceptionCause, faultLevel: Int? = nil) {
             effect.fault = cause.fault(thread: thread, instruction: t.pc)
-            if let handler = program.threads[thread].handler(for: cause) {
+            if let handler = program.threads[thread].handler(for: cause, t.systemRegisters) {
                 let entry = handler.enter(cause, at: t.pc, in: program.threads[thread],
-                                          from: t.systemRegisters.value(of: .currentEL) ?? ExceptionLevel.el1.currentEL)
+                                          from: t.systemRegisters.value(of: .currentEL),
+                                          stackPointer: t.systemRegisters.value(of: .spSel), faultLevel: faultLevel)
                 for (register, value) in entry.writes { t.systemRegisters[register] = value }
                 t.context = Translation.Context(t.systemRegisters)
                 next = entry.pc
+                return
+            }
+            if program.threads[thread].vectorIsEmpty(for: cause, t.systemRegisters) {
+                t.status = .dropped
                 return
             }
             switch program.faultHandling {
@@ -179,8 +184,15 @@ public struct Interpreter: Sendable {
             switch result {
             case .physical(let pa): return pa
             case .needsRead: preconditionFailure("SC walks read current memory; every read is decided")
-            case .fault(let kind, let faultAddress):
-                takeException(.fault(kind, address: faultAddress))
+            case .fault(let faultKind, let faultAddress):
+                // The level of the walk read that found the fault (ESR.DFSC):
+                // the walk again over the same memory, its last read.
+                var faultLevel: Int?
+                _ = Translation.translate(va, kind, setup: program.translation, context: context) { walk in
+                    faultLevel = walk.level
+                    return memory.word(walk.address)
+                }
+                takeException(.fault(faultKind, address: faultAddress), faultLevel: faultLevel)
                 return nil
             }
         }
@@ -339,6 +351,7 @@ public struct Interpreter: Sendable {
         case .exceptionReturn:
             let elr = t.systemRegisters[program.threads[thread].returnLinkRegister(at: t.pc, t.systemRegisters)]
             next = try program.threads[thread].returnTarget(elr, thread: thread)
+            if let sp = program.threads[thread].returnStackPointer(at: t.pc, t.systemRegisters) { t.systemRegisters[.spSel] = sp }
             t.systemRegisters[.currentEL] = program.threads[thread].returnLevel(at: t.pc, t.systemRegisters)
             t.context = Translation.Context(t.systemRegisters)
         }

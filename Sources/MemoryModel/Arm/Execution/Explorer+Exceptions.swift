@@ -14,7 +14,12 @@ extension Explorer {
     /// handler if it has one, else as the program's fault handling says.
     func takeException(_ t: Int, _ cause: ExceptionCause, _ r: ThreadRun, _ g: ExecutionGraph,
                        _ finished: [RegisterFile]) throws(MachineError) {
-        guard let handler = program.threads[t].handler(for: cause) else {
+        guard let handler = program.threads[t].handler(for: cause, r.systemRegisters) else {
+            if program.threads[t].vectorIsEmpty(for: cause, r.systemRegisters) {
+                var g = g
+                g.dropped = true
+                return try finish(t, r, g, finished)
+            }
             if cause.returnsPastInstruction, program.faultHandling == .handledRetryOnce {
                 // SVC/HVC return past themselves: "handled" goes on, nothing
                 // to retry, unless the thread is already re-executing.
@@ -34,7 +39,9 @@ extension Explorer {
         let failedTagCheck = r.tagCheck
         r.tagCheck = nil
         let entry = handler.enter(cause, at: r.pc, in: program.threads[t],
-                                  from: r.systemRegisters[.currentEL] ?? ExceptionLevel.el1.currentEL)
+                                  from: r.systemRegisters[.currentEL],
+                                  stackPointer: r.systemRegisters[.spSel], faultLevel: r.faultLevel)
+        r.faultLevel = nil
         for (register, value) in entry.writes { r.systemRegisters[register] = value }
         if program.exceptionSynchronization.entrySynchronises(cause) { contextSynchronise(&r, &g) }
         if case .fault(let kind, _) = cause {
@@ -65,6 +72,7 @@ extension Explorer {
     func returnFromException(_ t: Int, _ r: inout ThreadRun, _ g: inout ExecutionGraph) throws(MachineError) {
         let code = program.threads[t]
         let target = try code.returnTarget(r.systemRegisters[code.returnLinkRegister(at: r.pc, r.systemRegisters)] ?? 0, thread: t)
+        if let sp = code.returnStackPointer(at: r.pc, r.systemRegisters) { r.systemRegisters[.spSel] = sp }
         r.systemRegisters[.currentEL] = code.returnLevel(at: r.pc, r.systemRegisters)
         if program.exceptionSynchronization.exceptionReturn { contextSynchronise(&r, &g) }
         r.pc = target

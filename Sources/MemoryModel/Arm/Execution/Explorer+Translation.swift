@@ -120,6 +120,7 @@ extension Explorer {
             if faultKind != .permission && faultKind != .stage2Permission, let last = walks.last {
                 g2.events[last].faulted = true
             }
+            r2.faultLevel = lastRead?.level
             try then(r2, g2, .fault(Fault(thread: t, instruction: r.pc, address: address, kind: faultKind)))
         case .needsRead(let walkRead):
             try walk(t, walkRead, page: walkRead.input >> 12, addressTaint, after: walks.last,
@@ -209,13 +210,18 @@ extension Explorer {
     /// What a fault does to the thread (herd's fatal / skip / handled).
     func takeFault(_ t: Int, _ fault: Fault, _ r: ThreadRun, _ g: ExecutionGraph,
                    _ finished: [RegisterFile]) throws(MachineError) {
-        if !program.threads[t].handlers.isEmpty {
-            return try takeException(t, .fault(fault.kind, address: fault.address), r, g, finished)
+        let cause = ExceptionCause.fault(fault.kind, address: fault.address)
+        if program.threads[t].handler(for: cause, r.systemRegisters) != nil {
+            return try takeException(t, cause, r, g, finished)
         }
         var g = g
         var r = r
         g.faults.insert(fault)
         r.tagCheck = nil
+        if program.threads[t].vectorIsEmpty(for: cause, r.systemRegisters) {
+            g.dropped = true
+            return try finish(t, r, g, finished)
+        }
         switch program.faultHandling {
         case .fatal:
             try finish(t, r, g, finished)

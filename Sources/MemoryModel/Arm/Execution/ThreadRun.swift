@@ -24,6 +24,9 @@ struct ThreadRun: Sendable {
     /// The tag read that checked the current instruction's access (FEAT_MTE),
     /// until the instruction completes or takes its TagCheck fault.
     var tagCheck: Int?
+    /// The level of the walk read that found the current instruction's MMU
+    /// fault, until the exception entry reports it in ESR.DFSC.
+    var faultLevel: Int?
     /// Values this thread has written so far; they become promise
     /// candidates once the thread ends in a graph that can still complete.
     var written: [Explorer.WrittenValue] = []
