@@ -35,29 +35,4 @@ final class ReferenceModelTests: XCTestCase {
         XCTAssertFalse(try reachable(.aarch64Cat))
         XCTAssertTrue(try reachable(.esop2022))
     }
-
-    /// The ESOP 2022 model's obETS orders a TLBI completed by a DSB before
-    /// the walks its thread makes after that DSB, without an ISB
-    /// (CoRpteT.EL1+dsb-tlbi-dsb, forbidden in isla's ESOP results);
-    /// aarch64.cat without ETS2 lets such a walk be done early and use the
-    /// old mapping.
-    func testCompletedTLBIOrdersLaterWalksOnlyUnderESOP() throws {
-        let x: UInt64 = 0x10_0000, pte: UInt64 = 0x8_0000, pa: UInt64 = 0x20_0000
-        var r = RegisterFile()
-        r.write(.x(0), 0); r.write(.x(1), pte); r.write(.x(3), x); r.write(.x(4), x >> 12)
-        func staleReadReachable(_ model: ReferenceModel) throws -> Bool {
-            var program = ConcurrentProgram(
-                threads: [ThreadCode(instructions: [
-                    .store(.x(0), Address(base: .x(1)), width: .doubleword, release: false, exclusiveStatus: nil),
-                    .dsb(.fullSystem, .all), .tlbi(.vae1, .x(4)), .dsb(.fullSystem, .all),
-                    .load(.x(2), Address(base: .x(3)), width: .doubleword, ordering: .plain, exclusive: false),
-                ])],
-                initialRegisters: [r], initialMemory: [pte: Descriptor.herd(outputAddress: pa)],
-                translation: .singleLevel(descriptorAddress: [x: pte]))
-            program.referenceModel = model
-            return try ArmMachine().explore(program).finalStates.contains { $0.faults.isEmpty }
-        }
-        XCTAssertTrue(try staleReadReachable(.aarch64Cat))
-        XCTAssertFalse(try staleReadReachable(.esop2022))
-    }
 }

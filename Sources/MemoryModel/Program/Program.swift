@@ -91,9 +91,7 @@ public struct ConcurrentProgram: Hashable, Sendable {
 /// (MP.RT.inv+dmb+ctrl-trfi is allowed), where aarch64.cat's TTD-obs
 /// `rf; [Imp & TTD]` orders internal ones too; and its exception entry and
 /// return carry a DSB's ordering to later walks only as its obfault does
-/// (see `ThreadRun.synchroniseAtException`); and its obETS orders a TLBI
-/// completed by a DSB before the later walks of its thread, ISB or not
-/// (see `ExecutionGraph.tlbiCompletionOrdersLaterWalks`).
+/// (see `ThreadRun.synchroniseAtException`).
 public enum ReferenceModel: Hashable, Sendable {
     case aarch64Cat, esop2022
 }

@@ -14,14 +14,6 @@ struct ExecutionGraph: Sendable {
     /// (`rf; [Imp & TTD]` of aarch64.cat's TTD-obs, internal too); false for
     /// the ESOP 2022 model (see `ReferenceModel`).
     var internalTranslationReadsOrdered = true
-    /// Whether a TLBI completed by a DSB is ordered before every walk its
-    /// thread makes after that DSB, ISB or not: the ESOP 2022 model's obETS
-    /// (`([TLBI]; po; [dsb]; instruction-order; [T]) & tlb-affects`, "if ETS
-    /// then TLBIs are guaranteed completed after DSBs hence po-later
-    /// translations must be ordered after the TLBI", aarch64_mmu_common.cat).
-    /// aarch64.cat orders such walks only after a context synchronisation
-    /// (IFB-ob), so it is false there.
-    var tlbiCompletionOrdersLaterWalks = false
     /// herd keeps no execution of this candidate (a second fault under
     /// `handledRetryOnce`); later threads still run in it, so that the
     /// values they write become promise candidates, but it has no final state.

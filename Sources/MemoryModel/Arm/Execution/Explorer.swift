@@ -71,7 +71,6 @@ final class Explorer {
     func run() throws(MachineError) {
         var graph = ExecutionGraph()
         graph.internalTranslationReadsOrdered = program.referenceModel == .aarch64Cat
-        graph.tlbiCompletionOrdersLaterWalks = program.referenceModel == .esop2022
         try startThread(0, graph, finished: [])
     }
 

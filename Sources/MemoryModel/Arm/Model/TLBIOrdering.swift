@@ -13,9 +13,6 @@
 ///   walk read, so a walk after the TLBI cannot read a value the TLBI's
 ///   thread had already overwritten.
 ///
-/// Under the ESOP 2022 model a walk after the DSB that completes a TLBI of
-/// its own thread is after the TLBI (obETS, see ExecutionGraph).
-///
 /// Pairs of a local (non-IS) TLBI and another thread's walk are not ordered
 /// (the TLBI does not reach that thread's TLB), nor are pairs of different
 /// translation regimes (EL2 TLBIs reach EL2 walks only). A stage-2-only
@@ -76,9 +73,6 @@ enum TLBIOrdering {
     /// For a TLBI and a walk of the same thread, the direction local-hw-reqs
     /// already imposes (true: walk first), if any.
     static func localOrder(_ g: ExecutionGraph, _ pair: Pair) -> Bool? {
-        if g.tlbiCompletionOrdersLaterWalks, let completed = g.events[pair.tlbi].completedAt, pair.walk >= completed {
-            return false
-        }
         if reaches(g, from: pair.walk, to: pair.tlbi) { return true }
         if reaches(g, from: pair.tlbi, to: pair.walk) { return false }
         return nil
