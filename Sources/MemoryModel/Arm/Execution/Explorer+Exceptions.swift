@@ -16,18 +16,13 @@ extension Explorer {
                        _ finished: [RegisterFile]) throws(MachineError) {
         guard let handler = program.threads[t].handler(for: cause, r.systemRegisters) else {
             if program.threads[t].vectorIsEmpty(for: cause, r.systemRegisters) {
-                var g = g
-                g.dropped = true
-                return try finish(t, r, g, finished)
+                return try dropExecution(t, r, g, finished)
             }
             if cause.returnsPastInstruction, program.faultHandling == .handledRetryOnce {
                 // SVC/HVC return past themselves: "handled" goes on, nothing
                 // to retry, unless the thread is already re-executing.
+                if r.reexecuting { return try dropExecution(t, r, g, finished) }
                 var r = r, g = g
-                if r.reexecuting {
-                    g.dropped = true
-                    return try finish(t, r, g, finished)
-                }
                 g.faults.insert(cause.fault(thread: t, instruction: r.pc))
                 r.pc += 1
                 return try proceed(t, r, g, finished)
