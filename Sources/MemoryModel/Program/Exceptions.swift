@@ -30,10 +30,12 @@
 /// Exception levels as translation regimes: CurrentEL (a system register
 /// here, EL in bits [3:2], absent meaning EL1) selects the regime a thread's
 /// accesses translate in (see `Translation.Context`). Entry saves it in
-/// SPSR_ELx (M[3:2] and M[0] = SPx) and moves to the handler's level; ERET
-/// restores the level SPSR_ELx names (an EL2 thread returning to its guest,
-/// isla's `SPSR_EL2 = 0b00101`, lands in EL1; an absent SPSR means EL0,
-/// whose accesses translate in the EL1&0 regime as EL1's do).
+/// SPSR_ELx (M[3:2], and M[0] = PSTATE.SP: the `spSel` register where the
+/// program models it, isla's tests, else SP_ELx above EL0) and moves to the
+/// handler's level, selecting SP_ELx; ERET restores the level (and the
+/// modelled PSTATE.SP) SPSR_ELx names (an EL2 thread returning to its
+/// guest, isla's `SPSR_EL2 = 0b00101`, lands in EL1; an absent SPSR means
+/// EL0, whose accesses translate in the EL1&0 regime as EL1's do).
 ///
 /// Not modelled: the rest of SPSR/PSTATE, nested exceptions beyond
 /// re-entering the same handler (the loop bound stops a handler that faults
@@ -67,8 +69,14 @@ public enum VectorOffset: UInt64, Hashable, Sendable, CaseIterable {
     /// The entry an exception taken to `target` from CurrentEL `currentEL`
     /// (EL in bits [3:2]) with PSTATE.SP `stackPointer` uses.
     public static func of(target: ExceptionLevel, currentEL: UInt64, stackPointer: UInt64) -> VectorOffset {
-        if currentEL >> 2 & 0b11 < UInt64(target.rawValue) { return .lowerLevel }
+        if isLower(currentEL: currentEL, than: target) { return .lowerLevel }
         return stackPointer & 1 == 0 ? .currentLevelSP0 : .currentLevelSPx
+    }
+
+    /// Whether CurrentEL `currentEL` (EL in bits [3:2]) is below `target`:
+    /// an exception taken to `target` is then taken from a lower level.
+    static func isLower(currentEL: UInt64, than target: ExceptionLevel) -> Bool {
+        currentEL >> 2 & 0b11 < UInt64(target.rawValue)
     }
 }
 
@@ -167,17 +175,19 @@ extension ExceptionHandler {
     /// Exception entry for the instruction at `pc`: the system-register
     /// writes (ELR, ESR, FAR for a fault, HPFAR_EL2 for a stage-2 fault) and
     /// the handler's entry index.
-    /// `knownEL` is the level the exception is taken from (CurrentEL;
-    /// nil for a thread that never set it, which runs at EL1). A data abort
-    /// of such a thread reports EC 0x24, "from a lower level", as herd's
-    /// tests put the handler above the code it handles.
+    /// `from` is the level the exception is taken from (CurrentEL; nil for
+    /// a thread that never set it, which runs at EL1). A data abort of such
+    /// a thread reports EC 0x24, "from a lower level", as herd's tests put
+    /// the handler above the code it handles. `stackPointer` is PSTATE.SP
+    /// where modelled (nil: not modelled), `faultLevel` the level of the
+    /// walk read that found an MMU fault (ESR's DFSC, see `syndrome`).
     public func enter(_ cause: ExceptionCause, at pc: Int, in code: ThreadCode? = nil,
                       from knownEL: UInt64? = nil,
                       stackPointer: UInt64? = nil, faultLevel: Int? = nil) -> (pc: Int, writes: [(SystemRegister, UInt64)]) {
         let currentEL = knownEL ?? ExceptionLevel.el1.currentEL
         let back = cause.returnsPastInstruction ? pc + 1 : pc
         let spsel: UInt64 = stackPointer.map { $0 & 1 } ?? (currentEL & 0b1100 == 0 ? 0 : 1)
-        let fromLowerLevel = knownEL.map { $0 >> 2 & 0b11 < UInt64(level.rawValue) } ?? true
+        let fromLowerLevel = knownEL.map { VectorOffset.isLower(currentEL: $0, than: level) } ?? true
         var writes: [(SystemRegister, UInt64)] = [
             (level.linkRegister, code?.codeAddress(ofInstruction: back) ?? ThreadCode.codeAddress(ofInstruction: back)),
             (level.syndromeRegister, cause.syndrome(faultLevel: faultLevel, fromLowerLevel: fromLowerLevel)),
@@ -222,8 +232,9 @@ extension ThreadCode {
     /// exception is never taken to a lower level, Arm ARM D1.10.2), and the
     /// entry depends on the level taken from and PSTATE.SP (absent: 0, the
     /// reset value isla starts threads with). No handler at that entry: nil
-    /// (see `vectorIsEmpty`). Handlers
-    /// without a vector are chosen as `handler(for:)` does.
+    /// (see `vectorIsEmpty`), unless the level has a handler without a
+    /// vector. A thread with no handler at a vector entry chooses as
+    /// `handler(for:)` does.
     public func handler(for cause: ExceptionCause, _ registers: some SystemRegisterReading) -> ExceptionHandler? {
         guard handlers.contains(where: { $0.vector != nil }) else { return handler(for: cause) }
         let currentEL = registers.value(of: .currentEL) ?? ExceptionLevel.el1.currentEL

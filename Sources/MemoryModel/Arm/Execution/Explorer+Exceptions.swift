@@ -4,11 +4,14 @@
 /// aarch64.cat (aarch64hwreqs.cat, "IFB-ordered-before") puts EXC-ENTRY and
 /// EXC-RET in IFB with ISB: without the `ExS` variant (FEAT_ExS, which herd's
 /// default configuration and the shared tests leave off) both are context
-/// synchronising; with it, as `ExceptionSynchronization` says. So an exception entry and an ERET order as an ISB does:
-/// IFB-ob from reads they are control- or address-dependent on and from what
-/// a DSB completed before them (and TLBIs a DSB completed are synchronised
-/// by them, C_TLBI's `TLBI-after; [TLBI]; IFB-ob`). The fault event itself
-/// (MMU & FAULT) is the one `takeFault` records, ordered by bob as before.
+/// synchronising; with it, only as `ExceptionSynchronization` says. A
+/// synchronising entry or ERET orders as an ISB does: IFB-ob from reads it
+/// is control- or address-dependent on and from what a DSB completed before
+/// it (and TLBIs a DSB completed are synchronised by it, C_TLBI's
+/// `TLBI-after; [TLBI]; IFB-ob`), except that under the ESOP 2022 model a
+/// DSB's ordering reaches later walks only as that model's obfault does
+/// (`contextSynchronise`). The fault event itself (MMU & FAULT) is the one
+/// `takeFault` records, ordered by bob as before.
 extension Explorer {
     /// The thread takes an exception at its current instruction: to its
     /// handler if it has one, else as the program's fault handling says.
