@@ -101,9 +101,11 @@ extension Explorer {
     /// state, at the current point: what an ISB does, except that under the
     /// ESOP 2022 model a DSB's ordering reaches later walks only as that
     /// model's obfault does (see `ThreadRun.synchroniseAtException`).
-    /// TLBIs a DSB completed are synchronised either way (the ESOP model
-    /// orders them before later walks at the DSB already, obETS's
-    /// `[TLBI]; po; [dsb]; instruction-order; [T]`).
+    /// TLBIs a DSB completed are synchronised by it under either model, as
+    /// by an ISB (C_TLBI's `TLBI-after; [TLBI]; IFB-ob`): the clause of a
+    /// later aarch64_mmu_common.cat that orders them before later walks at
+    /// the DSB already (obETS's `[TLBI]; po; [dsb]; instruction-order; [T]`)
+    /// is not in the model of the ESOP 2022 results, so hvdiff has none.
     func contextSynchronise(_ r: inout ThreadRun, _ g: inout ExecutionGraph) {
         if program.referenceModel == .esop2022 {
             r.synchroniseAtException()
