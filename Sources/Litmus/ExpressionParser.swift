@@ -91,7 +91,7 @@ struct ExpressionParser {
                 default: throw stream.error("unknown MMU fault kind '\(k)'")
                 }
             } else if word == "SupervisorCall" || word == "HypervisorCall" {
-                // herd's names for the faults SVC and HVC record (LitmusTest.herdName).
+                // herd's names for the faults SVC and HVC record (Predicate.herdName).
                 kind = word == "SupervisorCall" ? .supervisorCall : .hypervisorCall
             } else if word == "UndefinedInstruction" {
                 kind = .undefinedInstruction
