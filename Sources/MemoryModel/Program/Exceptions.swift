@@ -263,16 +263,21 @@ extension ThreadCode {
     /// CurrentEL after ERET at `pc`: the level in M[3:2] of the SPSR that
     /// goes with the ELR it returns through.
     public func returnLevel(at pc: Int, _ registers: some SystemRegisterReading) -> UInt64 {
-        let spsr: SystemRegister = returnLinkRegister(at: pc, registers) == .elrEl2 ? .spsrEl2 : .spsrEl1
-        return (registers.value(of: spsr) ?? 0) & 0b1100
+        returnSavedState(at: pc, registers) & 0b1100
     }
 
     /// PSTATE.SP after ERET at `pc`: M[0] of the same SPSR; nil where
     /// PSTATE.SP is not modelled (`spSel` absent).
     public func returnStackPointer(at pc: Int, _ registers: some SystemRegisterReading) -> UInt64? {
         guard registers.value(of: .spSel) != nil else { return nil }
+        return returnSavedState(at: pc, registers) & 1
+    }
+
+    /// The SPSR an ERET at `pc` restores: the one of the level whose ELR it
+    /// returns through (absent: 0).
+    private func returnSavedState(at pc: Int, _ registers: some SystemRegisterReading) -> UInt64 {
         let spsr: SystemRegister = returnLinkRegister(at: pc, registers) == .elrEl2 ? .spsrEl2 : .spsrEl1
-        return (registers.value(of: spsr) ?? 0) & 1
+        return registers.value(of: spsr) ?? 0
     }
 
     /// ERET's target index for an ELR value, or an error naming the address.
