@@ -148,8 +148,10 @@ struct ExpressionParser {
         guard stream.accept("[") else { return nil }
         let index = try stream.word("array index")
         guard let k = Int(index), k >= 0 else { throw stream.error("'\(index)' is not an array index") }
+        let (offset, overflow) = k.multipliedReportingOverflow(by: elementWidth(name))
+        guard !overflow else { throw stream.error("array index \(index) of '\(name)' is too large") }
         try stream.expect("]")
-        return k * elementWidth(name)
+        return offset
     }
 
     /// X0-X30, W0-W30 (as their 64-bit register: final states hold full registers).
