@@ -43,7 +43,7 @@ enum HerdCompiler {
         layout.threadLabels = test.threads.map(\.labels)
         // AttrIndx is 3 bits: index 0 is the default, 7 sets fit beside it.
         guard collector.attributeSets.count <= 7 else {
-            throw test.error("more than 7 memory attribute sets (attrs:) in one test", line: test.conditionLine)
+            throw test.error("more than 7 memory attribute sets (attrs:) in one test", line: eighthAttributeSetLine(test))
         }
         for (k, set) in collector.attributeSets.enumerated() { layout.attributeIndices[set] = UInt64(k + 1) }
         var memory = MemoryImage()
@@ -111,6 +111,19 @@ enum HerdCompiler {
                         defaultOutput: UInt64? = nil) throws(LitmusError) -> UInt64 {
         do { return try layout.resolve(v, defaultOutput: defaultOutput) }
         catch { throw test.error(error.message, line: line) }
+    }
+
+    /// The line of the initial-state item that names an eighth distinct
+    /// attribute set (the collector meets the init's descriptors first);
+    /// the condition's line when the init names fewer.
+    static func eighthAttributeSetLine(_ test: LitmusTest) -> Int {
+        var sets: [[String]] = []
+        for a in test.initialState {
+            guard case .descriptor(let d) = a.value, !d.attributes.isEmpty, !sets.contains(d.attributes) else { continue }
+            sets.append(d.attributes)
+            if sets.count == 8 { return a.line }
+        }
+        return test.conditionLine
     }
 }
 

@@ -296,11 +296,7 @@ public indirect enum Predicate: Hashable, Sendable, CustomStringConvertible {
         case .fault(let t, let label, let variable, let kind):
             var args = ["P\(t)" + (label.map { ":\($0)" } ?? "")]
             if let v = variable { args.append(v) }
-            if let k = kind {
-                // MMU faults are herd's `MMU:Kind`, exception calls their bare names.
-                let mmu: Set<FaultKind> = [.translation, .stage2Translation, .permission, .stage2Permission, .accessFlag]
-                args.append(mmu.contains(k) ? "MMU:" + Predicate.herdName(k) : Predicate.herdName(k))
-            }
+            if let k = kind { args.append(Predicate.herdName(k)) }
             return "fault(" + args.joined(separator: ",") + ")"
         case .not(let p): return "~\(p.parenthesised)"
         case .and(let a, let b):
@@ -315,12 +311,13 @@ public indirect enum Predicate: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// herd's spelling of a fault kind (`MMU:Translation`).
+    /// herd's spelling of a fault kind: MMU faults `MMU:Translation`, the
+    /// other exceptions their bare names (`SupervisorCall`, `TagCheck`).
     static func herdName(_ k: FaultKind) -> String {
         switch k {
-        case .translation, .stage2Translation: return "Translation"
-        case .permission, .stage2Permission: return "Permission"
-        case .accessFlag: return "AccessFlag"
+        case .translation, .stage2Translation: return "MMU:Translation"
+        case .permission, .stage2Permission: return "MMU:Permission"
+        case .accessFlag: return "MMU:AccessFlag"
         case .undefinedInstruction: return "UndefinedInstruction"
         case .supervisorCall: return "SupervisorCall"
         case .hypervisorCall: return "HypervisorCall"

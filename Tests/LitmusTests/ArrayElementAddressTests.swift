@@ -53,6 +53,9 @@ final class ArrayElementAddressTests: XCTestCase {
             ("AArch64 T\n{ 0:X2=PTE(v)[1]; }\n P0 ;\n NOP ;\nexists (0:X2=0)", 2, "unexpected '['"),
             // herd-regression A175: one element alone cannot be initialised.
             ("AArch64 T\n{ int64_t v[2] = {1, 2};\n v[3] = 3 }\n P0 ;\n NOP ;\nexists (v[3]=3)", 3, "sets one array element"),
+            // An index whose byte offset does not fit is an error, not a trap.
+            ("AArch64 T\n{ 0:X2=v[2000000000000000000]; int64_t v[2]; }\n P0 ;\n NOP ;\nexists (0:X2=0)", 2, "too large"),
+            ("AArch64 T\n{ int64_t v[2]; }\n P0 ;\n NOP ;\nexists (v[2000000000000000000]=1)", 5, "too large"),
         ], file: "e.litmus", by: { (text, name) throws(LitmusError) in try HerdParser.parse(text, file: name) })
     }
 }

@@ -55,4 +55,12 @@ final class MemoryAttributeLiteralTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("memory attribute sets"), "\(e)")
         }
     }
+
+    /// The error names the line of the item that brings the eighth set.
+    func testTooManySetsNamesTheLineOfTheEighth() {
+        let seven = (0..<7).map { "0:X\($0)=(oa:PA(x), attrs:(A\($0)));" }.joined(separator: " ")
+        let text = "AArch64 Many\nVariant=vmsa\n{ \(seven)\n 0:X7=(oa:PA(x), attrs:(A7)); }\n P0 ;\n NOP ;\nexists (0:X0=0)"
+        assertEachRejected([(text, 4, "more than 7 memory attribute sets")], file: "m.litmus",
+                           by: { (text, name) throws(LitmusError) in try LitmusFile.parse(text, file: name) })
+    }
 }

@@ -17,20 +17,9 @@ final class CachedTableBaseTests: XCTestCase {
     /// `root`, tables allocated from `next`.
     func map(_ memory: inout [UInt64: UInt64], _ next: inout UInt64, root: UInt64, _ input: UInt64, _ pa: UInt64,
              nonGlobal: Bool = false) {
-        var table = root
-        for level in 0..<3 {
-            let entry = table + Translation.index(input, level: level) * 8
-            if let d = memory[entry] {
-                table = Descriptor.outputAddress(d)
-            } else {
-                memory[entry] = next | Descriptor.tableOrPage | Descriptor.valid
-                table = next
-                next += 0x1000
-            }
-        }
-        memory[table + Translation.index(input, level: 3) * 8] =
-            pa | 0b11 << 6 | Descriptor.accessFlag | Descriptor.tableOrPage | Descriptor.valid
-            | (nonGlobal ? Descriptor.notGlobal : 0)
+        TableBuilding.map(&memory, &next, root: root, input,
+                          leaf: pa | 0b11 << 6 | Descriptor.accessFlag | Descriptor.tableOrPage | Descriptor.valid
+                              | (nonGlobal ? Descriptor.notGlobal : 0))
     }
 
     enum OldTables { case mapIPA, mapIPANonGlobal, mapNeighbourOnly, empty }

@@ -11,20 +11,9 @@ final class EL2RegimeTranslationTests: XCTestCase {
     /// of stage 1 or 2), allocating missing tables from `next`.
     func map(_ memory: inout [UInt64: UInt64], _ next: inout UInt64, root: UInt64, _ input: UInt64, _ pa: UInt64,
              stage2: Bool = false) {
-        var table = root
-        for level in 0..<3 {
-            let entry = table + Translation.index(input, level: level) * 8
-            if let d = memory[entry] {
-                table = Descriptor.outputAddress(d)
-            } else {
-                memory[entry] = next | Descriptor.tableOrPage | Descriptor.valid
-                table = next
-                next += 0x1000
-            }
-        }
         let permissions: UInt64 = stage2 ? 0b11 << 6 : 0
-        memory[table + Translation.index(input, level: 3) * 8] =
-            pa | permissions | Descriptor.accessFlag | Descriptor.tableOrPage | Descriptor.valid
+        TableBuilding.map(&memory, &next, root: root, input,
+                          leaf: pa | permissions | Descriptor.accessFlag | Descriptor.tableOrPage | Descriptor.valid)
     }
 
     func translate(_ registers: [SystemRegister: UInt64], _ memory: [UInt64: UInt64],

@@ -30,10 +30,12 @@
 /// Exception levels as translation regimes: CurrentEL (a system register
 /// here, EL in bits [3:2], absent meaning EL1) selects the regime a thread's
 /// accesses translate in (see `Translation.Context`). Entry saves it in
-/// SPSR_ELx (M[3:2] and M[0] = SPx) and moves to the handler's level; ERET
-/// restores the level SPSR_ELx names (an EL2 thread returning to its guest,
-/// isla's `SPSR_EL2 = 0b00101`, lands in EL1; an absent SPSR means EL0,
-/// whose accesses translate in the EL1&0 regime as EL1's do).
+/// SPSR_ELx (M[3:2], and M[0] = PSTATE.SP: the `spSel` register where the
+/// program models it, isla's tests, else SP_ELx above EL0) and moves to the
+/// handler's level, selecting SP_ELx; ERET restores the level (and the
+/// modelled PSTATE.SP) SPSR_ELx names (an EL2 thread returning to its
+/// guest, isla's `SPSR_EL2 = 0b00101`, lands in EL1; an absent SPSR means
+/// EL0, whose accesses translate in the EL1&0 regime as EL1's do).
 ///
 /// Not modelled: the rest of SPSR/PSTATE, nested exceptions beyond
 /// re-entering the same handler (the loop bound stops a handler that faults
@@ -53,22 +55,6 @@ public struct ExceptionHandler: Hashable, Sendable {
         self.entry = entry
         self.level = level
         self.vector = vector
-    }
-}
-
-/// The synchronous-exception entries of an AArch64 vector table (Arm ARM
-/// D1.10.2, "Exception vectors"): an exception taken to the level it is
-/// taken from goes to VBAR_ELx + 0x000 with SP_EL0 selected (PSTATE.SP = 0)
-/// and to + 0x200 with SP_ELx; one taken from a lower level (AArch64) to
-/// + 0x400.
-public enum VectorOffset: UInt64, Hashable, Sendable, CaseIterable {
-    case currentLevelSP0 = 0x000, currentLevelSPx = 0x200, lowerLevel = 0x400
-
-    /// The entry an exception taken to `target` from CurrentEL `currentEL`
-    /// (EL in bits [3:2]) with PSTATE.SP `stackPointer` uses.
-    public static func of(target: ExceptionLevel, currentEL: UInt64, stackPointer: UInt64) -> VectorOffset {
-        if currentEL >> 2 & 0b11 < UInt64(target.rawValue) { return .lowerLevel }
-        return stackPointer & 1 == 0 ? .currentLevelSP0 : .currentLevelSPx
     }
 }
 
@@ -167,17 +153,19 @@ extension ExceptionHandler {
     /// Exception entry for the instruction at `pc`: the system-register
     /// writes (ELR, ESR, FAR for a fault, HPFAR_EL2 for a stage-2 fault) and
     /// the handler's entry index.
-    /// `knownEL` is the level the exception is taken from (CurrentEL;
-    /// nil for a thread that never set it, which runs at EL1). A data abort
-    /// of such a thread reports EC 0x24, "from a lower level", as herd's
-    /// tests put the handler above the code it handles.
+    /// `from` is the level the exception is taken from (CurrentEL; nil for
+    /// a thread that never set it, which runs at EL1). A data abort of such
+    /// a thread reports EC 0x24, "from a lower level", as herd's tests put
+    /// the handler above the code it handles. `stackPointer` is PSTATE.SP
+    /// where modelled (nil: not modelled), `faultLevel` the level of the
+    /// walk read that found an MMU fault (ESR's DFSC, see `syndrome`).
     public func enter(_ cause: ExceptionCause, at pc: Int, in code: ThreadCode? = nil,
                       from knownEL: UInt64? = nil,
                       stackPointer: UInt64? = nil, faultLevel: Int? = nil) -> (pc: Int, writes: [(SystemRegister, UInt64)]) {
         let currentEL = knownEL ?? ExceptionLevel.el1.currentEL
         let back = cause.returnsPastInstruction ? pc + 1 : pc
         let spsel: UInt64 = stackPointer.map { $0 & 1 } ?? (currentEL & 0b1100 == 0 ? 0 : 1)
-        let fromLowerLevel = knownEL.map { $0 >> 2 & 0b11 < UInt64(level.rawValue) } ?? true
+        let fromLowerLevel = knownEL.map { VectorOffset.isLower(currentEL: $0, than: level) } ?? true
         var writes: [(SystemRegister, UInt64)] = [
             (level.linkRegister, code?.codeAddress(ofInstruction: back) ?? ThreadCode.codeAddress(ofInstruction: back)),
             (level.syndromeRegister, cause.syndrome(faultLevel: faultLevel, fromLowerLevel: fromLowerLevel)),
@@ -197,44 +185,6 @@ extension ExceptionHandler {
 }
 
 extension ThreadCode {
-    /// The handler that takes `cause`: with one handler, that one; with an
-    /// EL1 and an EL2 handler (isla's Break2.news1), the level the cause is
-    /// routed to.
-    public func handler(for cause: ExceptionCause) -> ExceptionHandler? {
-        guard handlers.count > 1 else { return handlers.first }
-        let level: ExceptionLevel = cause.routesToEL2 ? .el2 : .el1
-        return handlers.first(where: { $0.level == level }) ?? handlers.first
-    }
-
-    /// Whether `cause` goes to a vector entry that holds no code: the thread
-    /// places handlers at vector entries and none is at this one. isla has
-    /// no instruction to run there (its 2022-12-21 regression run crashes on
-    /// such paths, CoRpteT.EL1+dsb-tlbi-dsb); the machines drop that
-    /// execution rather than invent a behaviour.
-    public func vectorIsEmpty(for cause: ExceptionCause, _ registers: some SystemRegisterReading) -> Bool {
-        handlers.contains(where: { $0.vector != nil }) && handler(for: cause, registers) == nil
-    }
-
-    /// The handler that takes `cause` on a thread in `registers`' state.
-    /// Handlers placed at vector entries (isla tests, `vector` set) take only
-    /// the exceptions that architecturally go to their entry: the level is
-    /// the one the cause routes to, or the current one if higher (an
-    /// exception is never taken to a lower level, Arm ARM D1.10.2), and the
-    /// entry depends on the level taken from and PSTATE.SP (absent: 0, the
-    /// reset value isla starts threads with). No handler at that entry: nil
-    /// (see `vectorIsEmpty`). Handlers
-    /// without a vector are chosen as `handler(for:)` does.
-    public func handler(for cause: ExceptionCause, _ registers: some SystemRegisterReading) -> ExceptionHandler? {
-        guard handlers.contains(where: { $0.vector != nil }) else { return handler(for: cause) }
-        let currentEL = registers.value(of: .currentEL) ?? ExceptionLevel.el1.currentEL
-        let routed: ExceptionLevel = cause.routesToEL2 ? .el2 : .el1
-        let target: ExceptionLevel = currentEL >> 2 & 0b11 >= 2 ? .el2 : routed
-        let vector = VectorOffset.of(target: target, currentEL: currentEL,
-                                     stackPointer: registers.value(of: .spSel) ?? 0)
-        return handlers.first(where: { $0.level == target && $0.vector == vector })
-            ?? handlers.first(where: { $0.level == target && $0.vector == nil })
-    }
-
     /// The register ERET at `pc` returns through: the level of the handler
     /// whose code holds `pc`. In the thread's own code (isla's EL1 or EL2
     /// thread returning to a lower level at a preset ELR), the level of the
@@ -252,16 +202,21 @@ extension ThreadCode {
     /// CurrentEL after ERET at `pc`: the level in M[3:2] of the SPSR that
     /// goes with the ELR it returns through.
     public func returnLevel(at pc: Int, _ registers: some SystemRegisterReading) -> UInt64 {
-        let spsr: SystemRegister = returnLinkRegister(at: pc, registers) == .elrEl2 ? .spsrEl2 : .spsrEl1
-        return (registers.value(of: spsr) ?? 0) & 0b1100
+        returnSavedState(at: pc, registers) & 0b1100
     }
 
     /// PSTATE.SP after ERET at `pc`: M[0] of the same SPSR; nil where
     /// PSTATE.SP is not modelled (`spSel` absent).
     public func returnStackPointer(at pc: Int, _ registers: some SystemRegisterReading) -> UInt64? {
         guard registers.value(of: .spSel) != nil else { return nil }
+        return returnSavedState(at: pc, registers) & 1
+    }
+
+    /// The SPSR an ERET at `pc` restores: the one of the level whose ELR it
+    /// returns through (absent: 0).
+    private func returnSavedState(at pc: Int, _ registers: some SystemRegisterReading) -> UInt64 {
         let spsr: SystemRegister = returnLinkRegister(at: pc, registers) == .elrEl2 ? .spsrEl2 : .spsrEl1
-        return (registers.value(of: spsr) ?? 0) & 1
+        return registers.value(of: spsr) ?? 0
     }
 
     /// ERET's target index for an ELR value, or an error naming the address.

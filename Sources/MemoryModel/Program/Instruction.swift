@@ -205,6 +205,6 @@ public enum SystemRegister: String, Hashable, Sendable, CaseIterable {
     /// PSTATE.SP (SPSel): 0 selects SP_EL0, 1 SP_ELx. It picks the vector
     /// entry of an exception taken from the current level (VBAR + 0x000 or
     /// + 0x200, Arm ARM D1.10.2). Absent when the program does not model
-    /// it (then SPSR.M[0] is 1 above EL0, as before).
+    /// it (then exception entry saves SPSR.M[0] = 1 above EL0).
     case spSel = "SPSEL"
 }

@@ -39,9 +39,6 @@ public enum MemoryTagging {
     /// The location holding the allocation tag of the granule at `pa`.
     public static func location(ofGranuleAt pa: UInt64) -> UInt64 { tagSpace | (pa & ~(granule - 1)) }
 
-    /// Whether `location` is a tag location (not data).
-    public static func isTagLocation(_ location: UInt64) -> Bool { location & tagSpace != 0 }
-
     /// herd's tag colours, by tag value: `x:green` is x with logical tag 0
     /// (the default allocation tag), `x:red` tag 1, and so on.
     public static let colours = ["green", "red", "blue", "black", "white", "yellow", "orange", "purple",

@@ -197,7 +197,8 @@ public struct Interpreter: Sendable {
             }
         }
 
-        switch code[t.pc] {
+        let instruction = code[t.pc]
+        switch instruction {
         case let .load(dst, a, width, _, exclusive):
             guard let pa = translate(address(a), .read) else { break }
             t.registers.write(dst, try memory.read(pa, width))
@@ -273,20 +274,19 @@ public struct Interpreter: Sendable {
             try memory.write(pa, width, ValueSemantics.atomic(op, old: old, operand: reg(src), width: width))
             effect.wrote = pa
             if let dst { t.registers.write(dst, old) }
-        case let .storeTag(src, a):
-            // STG: translated as a write, not Tag Checked.
+        case let .storeTag(src, a), let .storeZeroTag(src, a):
+            // STG: translated as a write, not Tag Checked. STZG also zeroes
+            // the granule's two data doublewords.
             guard let pa = translate(address(a), .write, checked: false) else { break }
             let location = MemoryTagging.location(ofGranuleAt: pa)
             memory.setWord(location, MemoryTagging.logicalTag(of: reg(src)))
             effect.wrote = location
-        case let .storeZeroTag(src, a):
-            guard let pa = translate(address(a), .write, checked: false) else { break }
-            let location = MemoryTagging.location(ofGranuleAt: pa)
-            memory.setWord(location, MemoryTagging.logicalTag(of: reg(src)))
-            try memory.write(pa, .doubleword, 0)
-            try memory.write(pa &+ 8, .doubleword, 0)
-            effect.wrote = pa
-            effect.wroteSecond = pa &+ 8
+            if case .storeZeroTag = instruction {
+                try memory.write(pa, .doubleword, 0)
+                try memory.write(pa &+ 8, .doubleword, 0)
+                effect.wrote = pa
+                effect.wroteSecond = pa &+ 8
+            }
         case let .loadTag(dst, a):
             guard let pa = translate(address(a), .read, checked: false) else { break }
             let tag = memory.word(MemoryTagging.location(ofGranuleAt: pa)) & 0xF

@@ -22,8 +22,8 @@ public final class SequentialExecutor: Sendable {
     public struct Run: Sendable {
         public var registers: RegisterFile
         public var faults: [Fault]
-        /// `.finished`, `.faulted`, `.dropped` (a second fault under
-        /// `handledRetryOnce`), or `.cut` if the bound stopped it.
+        /// `.finished`, `.faulted`, `.dropped` (see `ThreadState.Status`),
+        /// or `.cut` if the bound stopped it.
         public var status: ThreadState.Status
         public var instructions: Int
     }

@@ -29,8 +29,10 @@ public struct ThreadState: Hashable, Sendable {
         case faulted
         /// Cut at the loop bound: not a real final state.
         case cut
-        /// Faulted again after its one `handledRetryOnce` fault: herd keeps
-        /// no execution of this interleaving, so neither does the machine.
+        /// Faulted again after its one `handledRetryOnce` fault (herd), or
+        /// took an exception to an empty vector entry (isla, see
+        /// `ThreadCode.vectorIsEmpty`): the reference tool keeps no
+        /// execution of this interleaving, so neither does the machine.
         case dropped
     }
 

@@ -14,9 +14,11 @@ struct ExecutionGraph: Sendable {
     /// (`rf; [Imp & TTD]` of aarch64.cat's TTD-obs, internal too); false for
     /// the ESOP 2022 model (see `ReferenceModel`).
     var internalTranslationReadsOrdered = true
-    /// herd keeps no execution of this candidate (a second fault under
-    /// `handledRetryOnce`); later threads still run in it, so that the
-    /// values they write become promise candidates, but it has no final state.
+    /// The reference tool keeps no execution of this candidate (herd: a
+    /// second fault under `handledRetryOnce`; isla: an exception taken to
+    /// an empty vector entry, see `ThreadCode.vectorIsEmpty`); later threads
+    /// still run in it, so that the values they write become promise
+    /// candidates, but it has no final state.
     var dropped = false
 
     /// Position of `write` in its location's coherence order (0-based, the

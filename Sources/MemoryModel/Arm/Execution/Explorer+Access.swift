@@ -292,26 +292,20 @@ extension Explorer {
                 } then: { (r, g) throws(MachineError) in try next(r, g) }
             }
 
-        case let .storeTag(src, a):
+        case let .storeTag(src, a), let .storeZeroTag(src, a):
             // STG: an explicit write of the granule's tag location,
-            // translated as a store, not Tag Checked.
+            // translated as a store, not Tag Checked. STZG: that write, then
+            // the granule's two data doublewords set to zero; nothing orders
+            // them among themselves (different locations, no dependency
+            // between them).
+            let zeroes: Bool
+            if case .storeZeroTag = instruction { zeroes = true } else { zeroes = false }
             let tag = MemoryTagging.logicalTag(of: r.read(src))
             try translated(a, .write, checked: false, r, g) { (r, g, pa, walks) throws(MachineError) in
                 var spec = LocalOrder.Access(direction: .write, location: MemoryTagging.location(ofGranuleAt: pa),
                                              address: d.of(a), data: d.of(src))
                 spec.walks = walks
-                try self.write(t, spec, .doubleword, tag, r, g, next)
-            }
-
-        case let .storeZeroTag(src, a):
-            // STZG: the STG write, then the granule's two data doublewords
-            // set to zero; nothing orders them among themselves (different
-            // locations, no dependency between them).
-            let tag = MemoryTagging.logicalTag(of: r.read(src))
-            try translated(a, .write, checked: false, r, g) { (r, g, pa, walks) throws(MachineError) in
-                var spec = LocalOrder.Access(direction: .write, location: MemoryTagging.location(ofGranuleAt: pa),
-                                             address: d.of(a), data: d.of(src))
-                spec.walks = walks
+                guard zeroes else { return try self.write(t, spec, .doubleword, tag, r, g, next) }
                 try self.write(t, spec, .doubleword, tag, r, g) { (r, g) throws(MachineError) in
                     var zero = LocalOrder.Access(direction: .write, location: pa, address: d.of(a))
                     zero.walks = walks

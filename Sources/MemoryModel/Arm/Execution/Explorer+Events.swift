@@ -35,27 +35,42 @@ extension Explorer {
             var e = event
             e.source = source
             e.value = value & width.mask
-            switch source {
-            case .promise: e.speculative = true
-            case .write(let w): e.speculative = g.events[w].speculative
-            case .initial: break
-            }
+            e.speculative = Explorer.readsSpeculatively(from: source, g)
             _ = g2.append(e)
             for w in spec.walks { g2.events[w].translatedAccess = id }
             guard Consistency.holds(g2) else { return }
             try then(after, g2, id, e.value, taint)
         }
 
-        // coWR: no write coherence-before the thread's own latest write.
+        try forEachSource(t, loc, width, after: event.previousLocalWrite, g, attempt)
+    }
+
+    /// Calls `attempt` with each rf source a read of `loc` by thread `t` may
+    /// take and the value it gives: the initial value, each write in
+    /// coherence order, each value a later thread may write (a promise);
+    /// but (coWR) no write coherence-before `own`, the thread's own latest
+    /// write to `loc`, and then not the initial value either.
+    func forEachSource(_ t: Int, _ loc: UInt64, _ width: AccessWidth, after own: Int?, _ g: ExecutionGraph,
+                       _ attempt: (Event.Source, UInt64) throws(MachineError) -> Void) throws(MachineError) {
         let order = g.coherence[loc] ?? []
         var firstAllowed = 0
-        if let own = event.previousLocalWrite {
+        if let own {
             firstAllowed = order.firstIndex(of: own)!
         } else {
             try attempt(.initial, initialValue(loc, width))
         }
         for w in order[firstAllowed...] { try attempt(.write(w), g.events[w].value) }
         for v in candidates[t][loc] ?? [] { try attempt(.promise, v) }
+    }
+
+    /// Whether a read from `source` is speculative: it reads a promise, or a
+    /// write that is itself speculative.
+    static func readsSpeculatively(from source: Event.Source, _ g: ExecutionGraph) -> Bool {
+        switch source {
+        case .promise: return true
+        case .write(let w): return g.events[w].speculative
+        case .initial: return false
+        }
     }
 
     /// Creates a write at each admissible coherence position in turn.

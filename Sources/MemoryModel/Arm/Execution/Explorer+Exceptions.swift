@@ -4,11 +4,14 @@
 /// aarch64.cat (aarch64hwreqs.cat, "IFB-ordered-before") puts EXC-ENTRY and
 /// EXC-RET in IFB with ISB: without the `ExS` variant (FEAT_ExS, which herd's
 /// default configuration and the shared tests leave off) both are context
-/// synchronising; with it, as `ExceptionSynchronization` says. So an exception entry and an ERET order as an ISB does:
-/// IFB-ob from reads they are control- or address-dependent on and from what
-/// a DSB completed before them (and TLBIs a DSB completed are synchronised
-/// by them, C_TLBI's `TLBI-after; [TLBI]; IFB-ob`). The fault event itself
-/// (MMU & FAULT) is the one `takeFault` records, ordered by bob as before.
+/// synchronising; with it, only as `ExceptionSynchronization` says. A
+/// synchronising entry or ERET orders as an ISB does: IFB-ob from reads it
+/// is control- or address-dependent on and from what a DSB completed before
+/// it (and TLBIs a DSB completed are synchronised by it, C_TLBI's
+/// `TLBI-after; [TLBI]; IFB-ob`), except that under the ESOP 2022 model a
+/// DSB's ordering reaches later walks only as that model's obfault does
+/// (`contextSynchronise`). The fault event itself (MMU & FAULT) is the one
+/// `takeFault` records, ordered by bob as before.
 extension Explorer {
     /// The thread takes an exception at its current instruction: to its
     /// handler if it has one, else as the program's fault handling says.
@@ -16,18 +19,13 @@ extension Explorer {
                        _ finished: [RegisterFile]) throws(MachineError) {
         guard let handler = program.threads[t].handler(for: cause, r.systemRegisters) else {
             if program.threads[t].vectorIsEmpty(for: cause, r.systemRegisters) {
-                var g = g
-                g.dropped = true
-                return try finish(t, r, g, finished)
+                return try dropExecution(t, r, g, finished)
             }
             if cause.returnsPastInstruction, program.faultHandling == .handledRetryOnce {
                 // SVC/HVC return past themselves: "handled" goes on, nothing
                 // to retry, unless the thread is already re-executing.
+                if r.reexecuting { return try dropExecution(t, r, g, finished) }
                 var r = r, g = g
-                if r.reexecuting {
-                    g.dropped = true
-                    return try finish(t, r, g, finished)
-                }
                 g.faults.insert(cause.fault(thread: t, instruction: r.pc))
                 r.pc += 1
                 return try proceed(t, r, g, finished)
@@ -103,9 +101,11 @@ extension Explorer {
     /// state, at the current point: what an ISB does, except that under the
     /// ESOP 2022 model a DSB's ordering reaches later walks only as that
     /// model's obfault does (see `ThreadRun.synchroniseAtException`).
-    /// TLBIs a DSB completed are synchronised either way (the ESOP model
-    /// orders them before later walks at the DSB already, obETS's
-    /// `[TLBI]; po; [dsb]; instruction-order; [T]`).
+    /// TLBIs a DSB completed are synchronised by it under either model, as
+    /// by an ISB (C_TLBI's `TLBI-after; [TLBI]; IFB-ob`): the clause of a
+    /// later aarch64_mmu_common.cat that orders them before later walks at
+    /// the DSB already (obETS's `[TLBI]; po; [dsb]; instruction-order; [T]`)
+    /// is not in the model of the ESOP 2022 results, so hvdiff has none.
     func contextSynchronise(_ r: inout ThreadRun, _ g: inout ExecutionGraph) {
         if program.referenceModel == .esop2022 {
             r.synchroniseAtException()

@@ -35,11 +35,7 @@ extension Explorer {
             var e = event
             e.source = source
             e.value = value
-            switch source {
-            case .promise: e.speculative = true
-            case .write(let w): e.speculative = g.events[w].speculative
-            case .initial: break
-            }
+            e.speculative = Explorer.readsSpeculatively(from: source, g)
             _ = g2.append(e)
             let passed = value & 0xF == logicalTag
             if !passed && program.translationSynchronization.ordersFailedTagChecks {
@@ -52,14 +48,6 @@ extension Explorer {
             try then(after, g2, passed, id)
         }
 
-        let order = g.coherence[loc] ?? []
-        var firstAllowed = 0
-        if let own = event.previousLocalWrite {
-            firstAllowed = order.firstIndex(of: own)!
-        } else {
-            try attempt(.initial, initialValue(loc, .doubleword))
-        }
-        for w in order[firstAllowed...] { try attempt(.write(w), g.events[w].value) }
-        for v in candidates[t][loc] ?? [] { try attempt(.promise, v) }
+        try forEachSource(t, loc, .doubleword, after: event.previousLocalWrite, g, attempt)
     }
 }

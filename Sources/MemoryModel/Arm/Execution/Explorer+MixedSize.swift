@@ -126,26 +126,13 @@ extension Explorer {
                 var e = events[i]
                 e.source = source
                 e.value = byteValue & 0xFF
-                switch source {
-                case .promise: e.speculative = true
-                case .write(let w): e.speculative = g.events[w].speculative
-                case .initial: break
-                }
+                e.speculative = Explorer.readsSpeculatively(from: source, g)
                 _ = g2.append(e)
                 if i == 0 { for w in spec.walks { g2.events[w].translatedAccess = first } }
                 guard Consistency.holds(g2) else { return }
                 try choose(i + 1, g2, value | e.value << UInt64(8 * i))
             }
-            // coWR: no write coherence-before the thread's own latest write.
-            let order = g.coherence[loc] ?? []
-            var firstAllowed = 0
-            if let own = events[i].previousLocalWrite {
-                firstAllowed = order.firstIndex(of: own)!
-            } else {
-                try attempt(.initial, initialValue(loc, .byte))
-            }
-            for w in order[firstAllowed...] { try attempt(.write(w), g.events[w].value) }
-            for v in candidates[t][loc] ?? [] { try attempt(.promise, v) }
+            try forEachSource(t, loc, .byte, after: events[i].previousLocalWrite, g, attempt)
         }
         try choose(0, g, 0)
     }

@@ -219,8 +219,7 @@ extension Explorer {
         g.faults.insert(fault)
         r.tagCheck = nil
         if program.threads[t].vectorIsEmpty(for: cause, r.systemRegisters) {
-            g.dropped = true
-            return try finish(t, r, g, finished)
+            return try dropExecution(t, r, g, finished)
         }
         switch program.faultHandling {
         case .fatal:
@@ -232,10 +231,7 @@ extension Explorer {
             // herd (mem.ml, add_fault): the instruction runs again "in the
             // handler", as does the rest of the thread; a fault there yields
             // no execution.
-            if r.reexecuting {
-                g.dropped = true
-                return try finish(t, r, g, finished)
-            }
+            if r.reexecuting { return try dropExecution(t, r, g, finished) }
             r.reexecuting = true
             try proceed(t, r, g, finished)
         }

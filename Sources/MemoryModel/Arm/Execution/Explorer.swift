@@ -140,6 +140,14 @@ final class Explorer {
         try startThread(t + 1, g, finished: finished + [r.registers])
     }
 
+    /// Ends thread `t` in an execution that has no final state (see
+    /// `ExecutionGraph.dropped`); later threads still run in it.
+    func dropExecution(_ t: Int, _ r: ThreadRun, _ g: ExecutionGraph, _ finished: [RegisterFile]) throws(MachineError) {
+        var g = g
+        g.dropped = true
+        try finish(t, r, g, finished)
+    }
+
     /// Whether every unresolved promise has a possible supplier: a write
     /// already made by a later thread, or a thread after `t` that may write
     /// the value (spontaneous updates count as the last thread).
