@@ -38,10 +38,10 @@ final class AddressTranslateLitmusTests: XCTestCase {
     /// P1's invalidation is or is not seen, on both machines.
     func testParHoldsTheTranslationOnBothMachines() throws {
         for machine in [ArmMachine(), SCMachine()] as [any MemoryMachine] {
-            let always = try HerdTestRunning.run(Self.text(condition: "forall (0:X3=parel1_t:(oa:PA(x)))"), on: machine)
+            let always = try InlineTestRunning.run(Self.text(condition: "forall (0:X3=parel1_t:(oa:PA(x)))"), on: machine)
             XCTAssertEqual(always.negative, 0, machine.name)
             for y in ["parel1_t:(oa:PA(y))", "parel1_t:(f:1)"] {
-                let r = try HerdTestRunning.run(Self.text(condition: "exists (0:X4=\(y))"), on: machine)
+                let r = try InlineTestRunning.run(Self.text(condition: "exists (0:X4=\(y))"), on: machine)
                 XCTAssertTrue(r.allowed, "\(y) on \(machine.name)")
                 XCTAssertEqual(r.states.count, 2, machine.name)
             }

@@ -30,10 +30,10 @@ final class ArrayElementAddressTests: XCTestCase {
 
     func testLoadsThroughElementAddressesOnBothMachines() throws {
         for machine in [ArmMachine(), SCMachine()] as [any MemoryMachine] {
-            let second = try HerdTestRunning.run(Self.text(element: "v[1]").replacingOccurrences(of: "forall (", with: "forall (0:X0=44 /\\ "), on: machine)
+            let second = try InlineTestRunning.run(Self.text(element: "v[1]").replacingOccurrences(of: "forall (", with: "forall (0:X0=44 /\\ "), on: machine)
             XCTAssertTrue(second.allowed, machine.name)
             XCTAssertEqual(second.negative, 0, machine.name)
-            let first = try HerdTestRunning.run(Self.text(element: "v[0]").replacingOccurrences(of: "forall (", with: "forall (0:X0=22 /\\ "), on: machine)
+            let first = try InlineTestRunning.run(Self.text(element: "v[0]").replacingOccurrences(of: "forall (", with: "forall (0:X0=22 /\\ "), on: machine)
             XCTAssertEqual(first.negative, 0, machine.name)
             XCTAssertEqual(first.positive, 1, machine.name)
         }
@@ -44,7 +44,7 @@ final class ArrayElementAddressTests: XCTestCase {
         let t = try HerdParser.parse("AArch64 T\n{ v[2]={1,2}; 0:X2=v[1]; }\n P0 ;\n NOP ;\nexists (v[1]=2)", file: "u.litmus")
         XCTAssertTrue(t.initialState.contains { $0.location == .memory(.virtualAddress("v"), offset: 4) && $0.value == .integer(2) })
         XCTAssertTrue(t.initialState.contains { $0.value == .element("v", offset: 4) })
-        XCTAssertTrue(try HerdTestRunning.run("AArch64 T\n{ v[2]={1,2}; 0:X2=v[1]; }\n P0 ;\n LDR W0,[X2] ;\nforall (0:X0=2)").allowed)
+        XCTAssertTrue(try InlineTestRunning.run("AArch64 T\n{ v[2]={1,2}; 0:X2=v[1]; }\n P0 ;\n LDR W0,[X2] ;\nforall (0:X0=2)").allowed)
     }
 
     func testBadIndexIsRejected() {

@@ -35,7 +35,7 @@ final class DescriptorWithoutOutputAddressTests: XCTestCase {
     /// condition's oa-less literal equals the one P1 wrote.
     func testConditionLiteralEqualsTheWrittenOne() throws {
         for machine in [ArmMachine(), SCMachine()] as [any MemoryMachine] {
-            let r = try HerdTestRunning.run(Self.text, variants: ["fatal"], on: machine)
+            let r = try InlineTestRunning.run(Self.text, variants: ["fatal"], on: machine)
             XCTAssertTrue(r.allowed, machine.name)
         }
     }

@@ -7,14 +7,9 @@ import XCTest
 final class EL2RegimeTests: XCTestCase {
     func allowed(_ text: String, on machine: any MemoryMachine = ArmMachine(),
                  file: StaticString = #filePath, line: UInt = #line) throws -> Bool {
-        switch LitmusRunner(machine: machine).run(text: text, file: "el2.litmus.toml") {
-        case .success(let r):
-            XCTAssertFalse(r.boundReached, file: file, line: line)
-            return r.allowed
-        case .failure(let f):
-            XCTFail(f.message, file: file, line: line)
-            return false
-        }
+        let r = try InlineTestRunning.run(text, file: "el2.litmus.toml", on: machine)
+        XCTAssertFalse(r.boundReached, file: file, line: line)
+        return r.allowed
     }
 
     /// EL2 code translates through TTBR0_EL2 (its own table maps x to pa1),

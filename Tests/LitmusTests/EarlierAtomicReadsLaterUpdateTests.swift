@@ -29,11 +29,11 @@ final class EarlierAtomicReadsLaterUpdateTests: XCTestCase {
 
     /// herd (aarch64.cat) allows it; SC cannot (the store's walk would follow the SWP).
     func testTheSWPCanReadTheStoresDirtyUpdate() throws {
-        let arm = try HerdTestRunning.run(Self.text, variants: ["vmsa"])
+        let arm = try InlineTestRunning.run(Self.text, variants: ["vmsa"])
         XCTAssertTrue(arm.allowed)
         // The witness: the SWP returned the descriptor the update made dirty.
         XCTAssertTrue(arm.states.contains { $0.hasPrefix("0:X5=") && $0.contains("x=2;") }, "\(arm.states)")
-        let sc = try HerdTestRunning.run(Self.text, variants: ["vmsa"], on: SCMachine())
+        let sc = try InlineTestRunning.run(Self.text, variants: ["vmsa"], on: SCMachine())
         XCTAssertFalse(sc.allowed)
     }
 }

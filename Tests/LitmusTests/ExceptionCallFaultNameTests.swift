@@ -31,7 +31,7 @@ final class ExceptionCallFaultNameTests: XCTestCase {
     /// A fatal SVC without handler stops the thread with the fault recorded.
     func testFatalSupervisorCallIsRequiredOnBothMachines() throws {
         for machine in [ArmMachine(), SCMachine()] as [any MemoryMachine] {
-            let r = try HerdTestRunning.run(Self.text, on: machine)
+            let r = try InlineTestRunning.run(Self.text, on: machine)
             XCTAssertEqual(r.states.count, 1, machine.name)
             XCTAssertEqual(r.negative, 0, machine.name)
             XCTAssertTrue(r.allowed, machine.name)

@@ -41,7 +41,7 @@ final class ExceptionSynchronizationTests: XCTestCase {
         """
 
     func allowed(_ text: String, _ variants: [String]) throws -> Bool {
-        try HerdTestRunning.run(text, variants: variants).allowed
+        try InlineTestRunning.run(text, variants: variants).allowed
     }
 
     func testSVCEntrySynchronisesUnlessExSWithoutEIS() throws {

@@ -23,15 +23,15 @@ final class HerdFilterTests: XCTestCase {
 
     func testFilterDropsStatesBeforeTheCondition() throws {
         // SB: four outcomes on Arm, one of them with both reads 0.
-        let all = try HerdTestRunning.run(Self.text(filter: nil))
+        let all = try InlineTestRunning.run(Self.text(filter: nil))
         XCTAssertEqual(all.states.count, 4)
         XCTAssertEqual(all.negative, 1)
         // Keeping only the states where P0 read 0 leaves two, one failing.
-        let filtered = try HerdTestRunning.run(Self.text(filter: "0:X2=0"))
+        let filtered = try InlineTestRunning.run(Self.text(filter: "0:X2=0"))
         XCTAssertEqual(filtered.states.count, 2)
         XCTAssertEqual(filtered.negative, 1)
         // A filter the forbidden state fails makes the forall hold.
-        let held = try HerdTestRunning.run(Self.text(filter: "~(0:X2=0 /\\ 1:X2=0)"))
+        let held = try InlineTestRunning.run(Self.text(filter: "~(0:X2=0 /\\ 1:X2=0)"))
         XCTAssertEqual(held.states.count, 3)
         XCTAssertEqual(held.negative, 0)
     }

@@ -55,13 +55,9 @@ final class IslaFaultSyndromeTests: XCTestCase {
     func testDataAbortSyndromeNamesTheLevelAndWhereFrom() throws {
         for (setup, level) in [("x |-> invalid;", 3), ("x |-> invalid at level 2;", 2)] {
             for machine: any MemoryMachine in [ArmMachine(), SCMachine()] {
-                switch LitmusRunner(machine: machine).run(text: Self.text(setup: setup, level: level), file: "dfsc.litmus.toml") {
-                case .success(let r):
-                    XCTAssertEqual(r.negative, 0, "\(machine), level \(level): \(r.states)")
-                    XCTAssertGreaterThan(r.positive, 0, "\(machine), level \(level)")
-                case .failure(let f):
-                    XCTFail(f.message)
-                }
+                let r = try InlineTestRunning.run(Self.text(setup: setup, level: level), file: "dfsc.litmus.toml", on: machine)
+                XCTAssertEqual(r.negative, 0, "\(machine), level \(level): \(r.states)")
+                XCTAssertGreaterThan(r.positive, 0, "\(machine), level \(level)")
             }
         }
     }

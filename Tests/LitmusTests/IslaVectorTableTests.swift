@@ -10,13 +10,9 @@ import XCTest
 final class IslaVectorTableTests: XCTestCase {
     func run(_ text: String, on machine: any MemoryMachine = ArmMachine(),
              file: StaticString = #filePath, line: UInt = #line) throws -> LitmusResult {
-        switch LitmusRunner(machine: machine).run(text: text, file: "vectors.litmus.toml") {
-        case .success(let r):
-            XCTAssertFalse(r.boundReached, file: file, line: line)
-            return r
-        case .failure(let f):
-            throw f
-        }
+        let r = try InlineTestRunning.run(text, file: "vectors.litmus.toml", on: machine)
+        XCTAssertFalse(r.boundReached, file: file, line: line)
+        return r
     }
 
     /// Every thread loads from an invalid mapping. Thread 0 runs at EL1 with

@@ -41,7 +41,7 @@ final class MemoryAttributeLiteralTests: XCTestCase {
 
     func testTheConditionSeesTheStoredAttributes() throws {
         for machine in [ArmMachine(), SCMachine()] as [any MemoryMachine] {
-            let r = try HerdTestRunning.run(Self.text, on: machine)
+            let r = try InlineTestRunning.run(Self.text, on: machine)
             XCTAssertEqual(r.states, ["[PTE(x)]=(oa:PA(x), valid:1, af:1, db:1, dbm:0, el0:1, attrs:(Normal, iNC, oNC));"], machine.name)
             XCTAssertTrue(r.allowed, machine.name)
         }

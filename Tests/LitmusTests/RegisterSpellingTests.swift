@@ -17,12 +17,12 @@ final class RegisterSpellingTests: XCTestCase {
 
     func testSPIsAPerThreadRegisterOnBothMachines() throws {
         for machine in [ArmMachine(), SCMachine()] as [any MemoryMachine] {
-            let r = try HerdTestRunning.run(Self.text, on: machine)
+            let r = try InlineTestRunning.run(Self.text, on: machine)
             XCTAssertEqual(r.states.count, 1, machine.name)
             XCTAssertEqual(r.negative, 0, machine.name)
         }
         // A thread that never sets SP starts it at 0.
-        let zero = try HerdTestRunning.run("AArch64 T\n{ }\n P0 ;\n MOV X1,SP ;\nforall (0:X1=0)")
+        let zero = try InlineTestRunning.run("AArch64 T\n{ }\n P0 ;\n MOV X1,SP ;\nforall (0:X1=0)")
         XCTAssertEqual(zero.negative, 0)
     }
 
@@ -49,13 +49,13 @@ final class RegisterSpellingTests: XCTestCase {
     func testBareSymbolicRegister() throws {
         let text = "AArch64 T\n{ uint64_t %r = x; uint64_t x; }\n P0 ;\n MOV X0, %r ;\nexists (0:X0 = x)"
         for machine in [ArmMachine(), SCMachine()] as [any MemoryMachine] {
-            XCTAssertTrue(try HerdTestRunning.run(text, on: machine).allowed, machine.name)
+            XCTAssertTrue(try InlineTestRunning.run(text, on: machine).allowed, machine.name)
         }
     }
 
     /// The zero register can be tested and shown (`0:XZR=0`, regression A164).
     func testZeroRegisterInConditions() throws {
-        let r = try HerdTestRunning.run("AArch64 T\n{ 0:X1=1; }\n P0 ;\n CMP XZR, X1 ;\nforall (0:XZR=0 /\\ 0:X1=1)")
+        let r = try InlineTestRunning.run("AArch64 T\n{ 0:X1=1; }\n P0 ;\n CMP XZR, X1 ;\nforall (0:XZR=0 /\\ 0:X1=1)")
         XCTAssertEqual(r.negative, 0)
         XCTAssertEqual(r.states, ["0:XZR=0; 0:X1=1;"])
     }

@@ -25,7 +25,7 @@ final class ZeroDestinationLoadTests: XCTestCase {
     }
 
     func allowed(_ load: String, _ barrier: String) throws -> Bool {
-        try HerdTestRunning.run(text(load, barrier), variants: ["vmsa", "fatal"]).allowed
+        try InlineTestRunning.run(text(load, barrier), variants: ["vmsa", "fatal"]).allowed
     }
 
     func testPlainLDRToZeroIsStillOrdered() throws {
