@@ -116,14 +116,14 @@ public struct AddressLayout: Hashable, Sendable {
         case .physicalAddressRegister(let output):
             guard let output else { return PhysicalAddressRegister.fault }
             return PhysicalAddressRegister.success(try resolve(output))
-        case .makeDescriptor(_, let output, let isTable, let readOnly):
+        case .makeDescriptor(_, let output, let isTable, let permissions):
             let address = try resolve(output)
             if isTable { return IslaDescriptors.table(address) }
             if stage2, case .virtualAddress(let n) = output, physicalAddresses[n] != nil, virtualAddresses[n] == nil,
                intermediateAddresses[n] == nil {
                 return IslaDescriptors.stage2Page(address)
             }
-            return IslaDescriptors.stage1Page(address, readOnly: readOnly)
+            return IslaDescriptors.stage1Page(address, permissions)
         }
     }
 

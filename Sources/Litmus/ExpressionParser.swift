@@ -294,7 +294,7 @@ struct ExpressionParser {
             let level = Int(f.dropFirst(6))!
             var output: Value? = nil
             var isTable = false
-            var readOnly = false
+            var permissions = AccessPermissions.readWriteAll
             repeat {
                 let key = try stream.word("mkdesc field").lowercased()
                 try stream.expect("=")
@@ -304,12 +304,12 @@ struct ExpressionParser {
                 case "ap":
                     let v = try stream.word("AP bits")
                     guard let n = ExpressionParser.integer(v) else { throw stream.error("'\(v)' is not AP bits") }
-                    readOnly = n & 0b10 != 0
+                    permissions = AccessPermissions(apBits: n)
                 default: throw stream.error("unknown mkdesc field '\(key)'")
                 }
             } while stream.accept(",")
             guard let o = output else { throw stream.error("mkdesc needs oa= or table=") }
-            result = .makeDescriptor(level: level, output: o, isTable: isTable, readOnly: readOnly)
+            result = .makeDescriptor(level: level, output: o, isTable: isTable, permissions: permissions)
         case "extz", "exts":
             let v = try value()
             try stream.expect(",")

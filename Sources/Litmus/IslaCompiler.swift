@@ -95,7 +95,7 @@ enum IslaCompiler {
             case .raw(let bits): value = bits
             case .name(let n):
                 let output = try address(n, line: m.line)
-                var d = table.stage == 1 ? IslaDescriptors.stage1Page(output, readOnly: m.readOnly)
+                var d = table.stage == 1 ? IslaDescriptors.stage1Page(output, m.permissions)
                                          : IslaDescriptors.stage2Page(output)
                 if m.level < 3 { d &= ~Descriptor.tableOrPage }  // a block
                 value = d
@@ -143,7 +143,7 @@ enum IslaCompiler {
                     switch builder.path(root: t.base, input: page, level: 3) {
                     case .success(let path):
                         if builder.memory.read(path[3]) ?? 0 == 0 {
-                            builder.setLeaf(path[3], t.stage == 1 ? IslaDescriptors.stage1Page(page, readOnly: false)
+                            builder.setLeaf(path[3], t.stage == 1 ? IslaDescriptors.stage1Page(page)
                                                                   : IslaDescriptors.stage2Page(page))
                         }
                     case .failure(let e):

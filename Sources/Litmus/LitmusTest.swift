@@ -160,7 +160,7 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
     /// isla `asid(n)`: the ASID field of a TLBI operand (bits 63:48).
     case asid(UInt64)
     /// isla `mkdesc3(oa=pa1, AP=0b11)` (a page) and `mkdesc2(table=...)` (a table).
-    case makeDescriptor(level: Int, output: Value, isTable: Bool, readOnly: Bool)
+    case makeDescriptor(level: Int, output: Value, isTable: Bool, permissions: AccessPermissions)
     /// herd's tagged pointer `x:red` (`Variant=memtag`): the address with a
     /// colour as its logical tag (see `MemoryTagging.colours`).
     case tagged(Value, colour: String)
@@ -209,8 +209,8 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
         case .pageNumber(let v): return "page(\(v))"
         case .shiftRight(let v, let n): return "bvlshr(\(v), \(n))"
         case .asid(let n): return "asid(\(n))"
-        case .makeDescriptor(let level, let output, let isTable, let readOnly):
-            return "mkdesc\(level)(\(isTable ? "table" : "oa")=\(output)\(readOnly ? ", AP=0b11" : ""))"
+        case .makeDescriptor(let level, let output, let isTable, let permissions):
+            return "mkdesc\(level)(\(isTable ? "table" : "oa")=\(output)\(permissions == .readWriteAll ? "" : ", \(permissions)"))"
         case .tagged(let v, let colour): return "\(v):\(colour)"
         case .physicalAddressRegister(let output): return output.map { "parel1_t:(oa:\($0))" } ?? "parel1_t:(f:1)"
         case .allocationTag(let n): return "tag(\(n))"

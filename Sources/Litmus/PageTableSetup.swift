@@ -50,7 +50,7 @@ public struct PageTableSetup: Hashable, Sendable {
         /// `?->`: declared, not installed.
         public var alternative: Bool
         public var level: Int
-        public var readOnly: Bool
+        public var permissions: AccessPermissions
         public var line: Int
     }
 
@@ -169,7 +169,7 @@ enum PageTableSetupParser {
         } else {
             target = .name(targetWord)
         }
-        var readOnly = false
+        var permissions = AccessPermissions.readWriteAll
         var level = 3
         while true {
             if s.accept("with") {
@@ -181,7 +181,7 @@ enum PageTableSetupParser {
                     guard key.uppercased() == "AP", let bits = ExpressionParser.integer(v) else {
                         throw s.error("unsupported attribute '\(key) = \(v)'")
                     }
-                    readOnly = bits & 0b10 != 0
+                    permissions = AccessPermissions(apBits: bits)
                     _ = s.accept(",")
                 }
                 if s.accept("and") { try s.expect("default") }
@@ -196,6 +196,6 @@ enum PageTableSetupParser {
         }
         if !s.accept(";") && !s.atEnd && s.peek?.text != "}" { throw s.error("expected ';' after mapping") }
         return PageTableSetup.Mapping(source: source, target: target, alternative: alternative,
-                                      level: level, readOnly: readOnly, line: line)
+                                      level: level, permissions: permissions, line: line)
     }
 }

@@ -178,7 +178,7 @@ public struct Interpreter: Sendable {
         func translateAddress(_ va: UInt64, _ kind: Translation.AccessKind) -> UInt64? {
             guard translates else { return va }
             var context = t.context
-            context.unprivileged = program.threads[thread].isUnprivileged(at: t.pc)
+            context.unprivileged = context.unprivileged || program.threads[thread].isUnprivileged(at: t.pc)
             let result = translateUpdating(va, kind, thread: thread, context: context, memory: &memory,
                                            applied: &effect.hardwareUpdated)
             switch result {

@@ -55,6 +55,10 @@ public enum Translation {
             self.init(ttbr0: registers.value(of: .ttbr0El1) ?? 0, vttbr: registers.value(of: .vttbrEl2) ?? 0)
             ttbr0El2 = registers.value(of: .ttbr0El2) ?? 0
             el2Regime = (registers.value(of: .currentEL) ?? 1 << 2) >> 2 & 0b11 == 2
+            // A program that models CurrentEL (isla's PSTATE.EL, ERET to
+            // EL0) says where it runs; herd's EL0 threads are marked per
+            // instruction by the caller instead.
+            unprivileged = registers.value(of: .currentEL).map { $0 >> 2 & 0b11 == 0 } ?? false
         }
     }
 

@@ -32,7 +32,7 @@ extension Explorer {
                    _ r: ThreadRun, _ g: ExecutionGraph, operation: AddressTranslationOperation? = nil,
                    _ then: (ThreadRun, ExecutionGraph, TranslationOutcome) throws(MachineError) -> Void) throws(MachineError) {
         var context = Translation.Context(r.systemRegisters)
-        context.unprivileged = program.threads[t].isUnprivileged(at: r.pc)
+        context.unprivileged = context.unprivileged || program.threads[t].isUnprivileged(at: r.pc)
         if let operation { context = operation.context(from: context) }
         var first = WalkStart(context: context)
         first.reportOnly = operation != nil
